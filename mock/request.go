@@ -1,0 +1,50 @@
+// Package mock is a MiniVoice stand-in: it builds, signs and delivers webhook
+// events the way MiniVoice does (at-least-once, retried on a schedule, each
+// attempt signed afresh) from a durable outbox, and injects the duplicates,
+// reorderings and lost acknowledgements that production eventually produces.
+package mock
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/minivoice/mvh/spec/signature"
+)
+
+// NewRequest builds one delivery attempt: a POST of body to target with the
+// contract's headers, signed at now with every secret (unsigned when there is
+// none). The body bytes are sent exactly as given.
+func NewRequest(ctx context.Context, target, event string, body []byte, now time.Time, secrets ...string) (*http.Request, error) {
+	if err := CheckURL(target); err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("url %s: %w", target, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "mvh-mock/1")
+	if event != "" {
+		req.Header.Set(signature.EventHeader, event)
+	}
+	for k, v := range signature.Headers(now, body, secrets...) {
+		req.Header.Set(k, v)
+	}
+	return req, nil
+}
+
+// CheckURL accepts absolute http and https URLs only.
+func CheckURL(target string) error {
+	u, err := url.Parse(target)
+	if err != nil {
+		return fmt.Errorf("url %q: %w", target, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("url %q: want an absolute http:// or https:// URL", target)
+	}
+	return nil
+}

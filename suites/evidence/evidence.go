@@ -1,0 +1,67 @@
+// Package evidence is what a conformance check attaches to its spec report
+// (as a Ginkgo report entry named EntryName): every request it sent, every
+// answer, and the business records it saw. The suites write it; the
+// reporters read it back from the report. It never holds a signing secret.
+package evidence
+
+import "time"
+
+// EntryName is the Ginkgo report entry that carries a check's Evidence.
+const EntryName = "mvh.evidence"
+
+// BodyLimit is how much of an answer body is kept.
+const BodyLimit = 4 << 10
+
+// Evidence is everything one check observed.
+type Evidence struct {
+	CheckID   string     `json:"check_id"`
+	Exchanges []Exchange `json:"exchanges,omitempty"`
+	Records   []Record   `json:"records,omitempty"`
+	Notes     []string   `json:"notes,omitempty"`
+}
+
+// Exchange is one request and its answer, or the error instead of one.
+type Exchange struct {
+	// Label says what the request was for ("stale timestamp", "copy 3 of 10").
+	Label    string        `json:"label,omitempty"`
+	Request  Request       `json:"request"`
+	Response *Response     `json:"response,omitempty"`
+	Error    string        `json:"error,omitempty"`
+	Started  time.Time     `json:"started"`
+	Latency  time.Duration `json:"latency_ns"`
+	// Expect is the status class the check wanted ("2xx", "4xx").
+	Expect string `json:"expect,omitempty"`
+	// LostAck is true when the sender dropped the connection unread.
+	LostAck bool `json:"lost_ack,omitempty"`
+}
+
+// Request is exactly what went on the wire. Body is the exact string that
+// was signed (truncated to BodyLimit for oversized bodies, with BodySize the
+// real length), so a reproduction can re-sign it.
+type Request struct {
+	Method    string            `json:"method"`
+	URL       string            `json:"url"`
+	Headers   map[string]string `json:"headers"`
+	Body      string            `json:"body"`
+	BodySize  int               `json:"body_size"`
+	Truncated bool              `json:"truncated,omitempty"`
+	// Signed is how the signature headers were made, so a reproduction can
+	// recreate them: "valid", "none", "wrong-secret", "stale", "future",
+	// "rotation", "unknown-scheme", "tampered".
+	Signed string `json:"signed,omitempty"`
+}
+
+// Response is the receiver's answer, its body cut at BodyLimit.
+type Response struct {
+	Status    int               `json:"status"`
+	Headers   map[string]string `json:"headers,omitempty"`
+	Body      string            `json:"body"`
+	Truncated bool              `json:"truncated,omitempty"`
+}
+
+// Record is how many business records the observer saw for one key.
+type Record struct {
+	Key   string `json:"key"`
+	Count int    `json:"count"`
+	Want  string `json:"want,omitempty"` // "exactly 1", "0", "at least 1"
+}
