@@ -76,7 +76,8 @@ func (s *Spec) Payload(event string, opts PayloadOptions) ([]byte, error) {
 	if call, ok := body["call"].(map[string]any); ok {
 		if id, ok := call["id"].(string); ok {
 			if data, ok := body["data"].(map[string]any); ok {
-				if _, overridden := findOverride(opts.Set, "data.event_key"); !overridden {
+				_, inData := opts.Data["event_key"]
+				if _, overridden := findOverride(opts.Set, "data.event_key"); !overridden && !inData {
 					data["event_key"] = EventKey(id, event)
 				}
 			}

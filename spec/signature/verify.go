@@ -83,12 +83,14 @@ func (v *Verifier) checkTime(ts int64) error {
 	if tol <= 0 {
 		tol = DefaultTolerance
 	}
-	age := now().Sub(time.Unix(ts, 0))
+	// Compare instants, not durations: a far-off timestamp (milliseconds
+	// sent as seconds) saturates time.Duration and would slip through.
+	n, t := now(), time.Unix(ts, 0)
 	switch {
-	case age > tol:
-		return fmt.Errorf("%w: %s old, tolerance %s", ErrStaleTimestamp, age.Truncate(time.Second), tol)
-	case -age > tol:
-		return fmt.Errorf("%w: %s ahead, tolerance %s", ErrFutureTimestamp, (-age).Truncate(time.Second), tol)
+	case t.Before(n.Add(-tol)):
+		return fmt.Errorf("%w: %s old, tolerance %s", ErrStaleTimestamp, n.Sub(t).Truncate(time.Second), tol)
+	case t.After(n.Add(tol)):
+		return fmt.Errorf("%w: %s ahead, tolerance %s", ErrFutureTimestamp, t.Sub(n).Truncate(time.Second), tol)
 	}
 	return nil
 }
