@@ -1,0 +1,89 @@
+package mock
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+const appColumns = `id, name, webhook_url, secrets, schedule, chaos, created_at`
+
+// CreateApplication stores an application with a fresh ID (app_<hex>) and
+// creation time; its URL, schedule and chaos are checked like a send's.
+func (e *Engine) CreateApplication(ctx context.Context, app Application) (Application, error) {
+	if err := CheckURL(app.WebhookURL); err != nil {
+		return Application{}, fmt.Errorf("webhook_url: %w: %v", ErrInvalid, err)
+	}
+	if len(app.Schedule) > 0 {
+		if _, err := e.checkSchedule(app.Schedule); err != nil {
+			return Application{}, err
+		}
+	}
+	if err := checkChaos(app.Chaos); err != nil {
+		return Application{}, err
+	}
+	app.ID = newID("app")
+	app.CreatedAt = time.Now().UTC()
+	_, err := e.db.ExecContext(ctx, `INSERT INTO applications (`+appColumns+`) VALUES (?,?,?,?,?,?,?)`,
+		app.ID, app.Name, app.WebhookURL, jsonText(app.Secrets), jsonText(app.Schedule),
+		jsonText(app.Chaos), nanos(app.CreatedAt))
+	if err != nil {
+		return Application{}, fmt.Errorf("create application: %w", err)
+	}
+	return app, nil
+}
+
+// Application returns one application, or ErrNotFound.
+func (e *Engine) Application(ctx context.Context, id string) (Application, error) {
+	apps, err := e.queryApps(ctx, `WHERE id=?`, id)
+	if err != nil {
+		return Application{}, err
+	}
+	if len(apps) == 0 {
+		return Application{}, fmt.Errorf("application %s: %w", id, ErrNotFound)
+	}
+	return apps[0], nil
+}
+
+// Applications lists every application, oldest first.
+func (e *Engine) Applications(ctx context.Context) ([]Application, error) {
+	return e.queryApps(ctx, `ORDER BY rowid`)
+}
+
+func (e *Engine) queryApps(ctx context.Context, where string, args ...any) ([]Application, error) {
+	rows, err := e.db.QueryContext(ctx, `SELECT `+appColumns+` FROM applications `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query applications: %w", err)
+	}
+	defer rows.Close()
+	var out []Application
+	for rows.Next() {
+		a, err := scanApp(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("query applications: %w", err)
+	}
+	return out, nil
+}
+
+func scanApp(rows *sql.Rows) (Application, error) {
+	var a Application
+	var secrets, schedule, chaos string
+	var created int64
+	if err := rows.Scan(&a.ID, &a.Name, &a.WebhookURL, &secrets, &schedule, &chaos, &created); err != nil {
+		return Application{}, fmt.Errorf("scan application: %w", err)
+	}
+	if err := errors.Join(json.Unmarshal([]byte(secrets), &a.Secrets),
+		json.Unmarshal([]byte(schedule), &a.Schedule), json.Unmarshal([]byte(chaos), &a.Chaos)); err != nil {
+		return Application{}, fmt.Errorf("application %s: %w: %v", a.ID, ErrCorrupt, err)
+	}
+	a.CreatedAt = fromNanos(created)
+	return a, nil
+}

@@ -1,0 +1,138 @@
+package mock
+
+import (
+	"container/heap"
+	"context"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// due is one pending attempt in the timer heap: when (real time) and what.
+type due struct {
+	at       time.Time
+	id       string
+	endpoint string
+}
+
+// dueHeap is a min-heap of attempts keyed by real due time.
+type dueHeap []due
+
+func (h dueHeap) Len() int           { return len(h) }
+func (h dueHeap) Less(i, j int) bool { return h[i].at.Before(h[j].at) }
+func (h dueHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *dueHeap) Push(x any)        { *h = append(*h, x.(due)) }
+func (h *dueHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// timers holds every pending attempt of the engine. One scheduler goroutine
+// drains it, so a million pending deliveries cost a million heap entries,
+// not a million parked goroutines.
+type timers struct {
+	mu   sync.Mutex
+	heap dueHeap
+	wake chan struct{} // capacity 1: "the earliest entry may have changed"
+}
+
+func newTimers() *timers { return &timers{wake: make(chan struct{}, 1)} }
+
+// push adds an attempt and wakes the scheduler, which re-arms its timer.
+func (t *timers) push(d due) {
+	t.mu.Lock()
+	heap.Push(&t.heap, d)
+	t.mu.Unlock()
+	select {
+	case t.wake <- struct{}{}:
+	default:
+	}
+}
+
+// popDue removes every entry due at now and reports when the next one is.
+func (t *timers) popDue(now time.Time) (ready []due, next time.Time, ok bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for len(t.heap) > 0 && !t.heap[0].at.After(now) {
+		ready = append(ready, heap.Pop(&t.heap).(due))
+	}
+	if len(t.heap) > 0 {
+		return ready, t.heap[0].at, true
+	}
+	return ready, time.Time{}, false
+}
+
+// schedule is the scheduler goroutine: it hands due attempts to the pool and
+// sleeps until the next one, a push, or the end of ctx.
+func (e *Engine) schedule(ctx context.Context) {
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		ready, next, ok := e.timers.popDue(time.Now())
+		for _, d := range ready {
+			e.pool.submit(d)
+		}
+		wait := time.Hour
+		if ok {
+			wait = max(time.Until(next), 0)
+		}
+		timer.Reset(wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-e.timers.wake:
+		case <-timer.C:
+		}
+	}
+}
+
+// realAt maps a delivery's schedule time to real time. The anchor is the
+// delivery's creation, where both clocks agree; after it, schedule time runs
+// 1/TimeScale times faster. Mapping per delivery (not per engine) keeps
+// resumed deliveries consistent even when the scale changes across restarts.
+func (e *Engine) realAt(r record, t time.Time) time.Time {
+	return r.CreatedAt.Add(scale(t.Sub(r.CreatedAt), e.cfg.TimeScale))
+}
+
+// scheduleNow is the current schedule time of a delivery.
+func (e *Engine) scheduleNow(r record) time.Time {
+	return r.CreatedAt.Add(scale(time.Since(r.CreatedAt), 1/e.cfg.TimeScale))
+}
+
+// scale multiplies d by f, saturating instead of overflowing (a month-old
+// outbox resumed at a tiny time scale).
+func scale(d time.Duration, f float64) time.Duration {
+	v := float64(d) * f
+	switch {
+	case v >= math.MaxInt64/2:
+		return math.MaxInt64 / 2
+	case v <= math.MinInt64/2:
+		return math.MinInt64 / 2
+	}
+	return time.Duration(v)
+}
+
+// jittered varies d by a uniform ±j fraction, as x-minivoice-retry's jitter
+// says, so that retries of many deliveries do not arrive in lockstep.
+func jittered(d time.Duration, j float64) time.Duration {
+	if d <= 0 || j <= 0 {
+		return d
+	}
+	return time.Duration(float64(d) * (1 + j*(2*rand.Float64()-1)))
+}
+
+// nextAt is the schedule time of attempt slot of r.
+func (e *Engine) nextAt(r record, slot int) time.Time {
+	return r.origin.Add(jittered(r.schedule[slot], e.policy.Jitter))
+}
+
+// arm puts a pending, released delivery on the timer heap.
+func (e *Engine) arm(r record) {
+	if r.Status != StatusPending || r.NextAttemptAt.IsZero() {
+		return
+	}
+	e.timers.push(due{at: e.realAt(r, r.NextAttemptAt), id: r.ID, endpoint: endpointOf(r.URL)})
+}
