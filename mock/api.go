@@ -1,0 +1,172 @@
+package mock
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/minivoice/mvh/spec"
+)
+
+// ServerConfig configures the HTTP side of `mvh mock serve`; the delivery
+// side is Config.
+type ServerConfig struct {
+	Addr string
+	// Token, when set, is required as "Authorization: Bearer <token>" on the
+	// control API and (see pageAuth) on the delivery log pages.
+	Token  string
+	Logger *slog.Logger
+}
+
+// RegisterFlags binds --addr and --token.
+func (c *ServerConfig) RegisterFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8025", "serve the control API and log page on `host:port` (loopback by default)")
+	fs.StringVar(&c.Token, "token", "", "require `T` as a bearer token on /v1/* and the log page")
+}
+
+// Server is the mock's HTTP face: the JSON control API of spec/mock-api.yaml
+// under /v1/, /healthz, and the read-only delivery log page at /. Every
+// request it serves goes through the same Engine the CLI uses.
+type Server struct {
+	engine *Engine
+	spec   *spec.Spec
+	cfg    ServerConfig
+	check  *apiValidator
+	pages  *logPages
+	mux    *http.ServeMux
+}
+
+// NewServer builds the handler; it fails only on a broken embedded document
+// or template, i.e. a bad build.
+func NewServer(ctx context.Context, e *Engine, s *spec.Spec, cfg ServerConfig) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	check, err := newAPIValidator(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pages, err := newLogPages()
+	if err != nil {
+		return nil, err
+	}
+	srv := &Server{engine: e, spec: s, cfg: cfg, check: check, pages: pages, mux: http.NewServeMux()}
+	srv.routes()
+	return srv, nil
+}
+
+func (s *Server) routes() {
+	api := http.NewServeMux()
+	api.HandleFunc("POST /v1/applications", s.createApplication)
+	api.HandleFunc("GET /v1/applications", s.listApplications)
+	api.HandleFunc("GET /v1/applications/{id}", s.getApplication)
+	api.HandleFunc("POST /v1/calls", s.createCall)
+	api.HandleFunc("POST /v1/events", s.createEvent)
+	api.HandleFunc("GET /v1/deliveries", s.listDeliveries)
+	api.HandleFunc("GET /v1/deliveries/{id}", s.getDelivery)
+	api.HandleFunc("POST /v1/deliveries/{id}/resend", s.resendDelivery)
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+	})
+	s.mux.Handle("/v1/", s.requireBearer(s.validated(api)))
+	s.mux.Handle("/", s.pageRoutes())
+}
+
+// ServeHTTP makes the Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// requireBearer guards the control API when a token is configured. The
+// compare is constant-time so the token cannot be guessed byte by byte.
+func (s *Server) requireBearer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.cfg.Token != "" && !tokenEqual(bearer(r), s.cfg.Token) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="mvh mock"`)
+			writeJSON(w, http.StatusUnauthorized, apiError{Error: "authorization: want header \"Authorization: Bearer <token>\" with the server's --token"})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func bearer(r *http.Request) string {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(tok)
+}
+
+func tokenEqual(got, want string) bool {
+	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// validated refuses requests spec/mock-api.yaml does not allow, naming the
+// failing field, before the handler decodes them.
+func (s *Server) validated(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if status, msg := s.check.check(r); status != 0 {
+			writeJSON(w, status, apiError{Error: msg})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// apiError is the body of every refusal, the shape MiniVoice itself uses.
+type apiError struct {
+	OK    bool   `json:"ok"`
+	Error string `json:"error"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+// fail answers err with the status its kind calls for; anything unexpected
+// is a 500 with the message logged, since it is the mock's bug, not the
+// caller's.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var ue *unprocessable
+	switch {
+	case errors.As(err, &ue), errors.Is(err, ErrInvalid), errors.Is(err, ErrUnknownScenario), errors.Is(err, spec.ErrUnknownEvent):
+		writeJSON(w, http.StatusUnprocessableEntity, apiError{Error: err.Error()})
+	case errors.Is(err, ErrNotFound):
+		writeJSON(w, http.StatusNotFound, apiError{Error: err.Error()})
+	case errors.Is(err, r.Context().Err()) && r.Context().Err() != nil:
+		writeJSON(w, http.StatusServiceUnavailable, apiError{Error: "request cancelled"})
+	default:
+		s.cfg.Logger.Error("mock api: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		writeJSON(w, http.StatusInternalServerError, apiError{Error: err.Error()})
+	}
+}
+
+// unprocessable is a request that matches the document but names something
+// that does not exist or cannot work (an unknown event, a schedule that goes
+// back in time): 422 with the field named.
+type unprocessable struct{ msg string }
+
+func (e *unprocessable) Error() string { return e.msg }
+
+func unprocessablef(format string, args ...any) error {
+	return &unprocessable{msg: fmt.Sprintf(format, args...)}
+}
+
+// decode reads a body the validator already accepted.
+func decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	if err := dec.Decode(v); err != nil {
+		return unprocessablef("request body: %v", err)
+	}
+	return nil
+}

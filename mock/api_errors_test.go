@@ -1,0 +1,111 @@
+package mock
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestAPIRefusals(t *testing.T) {
+	m := startMock(t, "")
+	rcv := newAPIReceiver(t)
+	app := apiCreateApp(t, m, rcv.URL)
+	ev := func(rest string) string { return `{"application_id":"` + app.ID + `"` + rest + `}` }
+	tests := []struct {
+		name, method, path, body string
+		status                   int
+		want                     string // substring of the error
+	}{
+		{"missing webhook_url", "POST", "/v1/applications", `{}`, 400, `property "webhook_url" is missing`},
+		{"wrong type", "POST", "/v1/applications", `{"webhook_url":"http://127.0.0.1:1","chaos":{"duplicate":"two"}}`, 400, "request body /chaos/duplicate"},
+		{"unknown field", "POST", "/v1/applications", `{"webhook_url":"http://127.0.0.1:1","secret":"x"}`, 400, `property "secret" is unsupported`},
+		{"not a URL", "POST", "/v1/applications", `{"webhook_url":"ftp://example"}`, 400, "request body /webhook_url"},
+		{"bad duration", "POST", "/v1/applications", `{"webhook_url":"http://127.0.0.1:1","retry_schedule":["soon"]}`, 400, "request body /retry_schedule/0"},
+		{"schedule back in time", "POST", "/v1/applications", `{"webhook_url":"http://127.0.0.1:1","retry_schedule":["5s","1s"]}`, 422, "retry_schedule[1] 1s is before retry_schedule[0] 5s"},
+		{"malformed JSON", "POST", "/v1/events", `{"application_id":`, 400, "request body"},
+		{"missing event", "POST", "/v1/events", ev(``), 400, `property "event" is missing`},
+		{"unknown application", "POST", "/v1/events", `{"application_id":"app_nobody","event":"call.created"}`, 422, `application_id "app_nobody": no such application`},
+		{"unknown event", "POST", "/v1/events", ev(`,"event":"call.nope"`), 422, `event "call.nope": not in the catalogue`},
+		{"dotted override", "POST", "/v1/events", ev(`,"event":"call.created","call":{"a.b":1}`), 422, `call key "a.b"`},
+		{"non-string call id", "POST", "/v1/events", ev(`,"event":"call.created","call":{"id":5}`), 422, "call.id 5"},
+		{"unknown scenario", "POST", "/v1/calls", ev(`,"scenario":"nope"`), 422, `scenario "nope"`},
+		{"bad direction", "POST", "/v1/calls", ev(`,"scenario":"inbound-ivr","direction":"sideways"`), 400, "request body /direction"},
+		{"bad status filter", "GET", "/v1/deliveries?status=lost", ``, 400, "query parameter status"},
+		{"bad limit", "GET", "/v1/deliveries?limit=0", ``, 400, "query parameter limit"},
+		{"unknown delivery", "GET", "/v1/deliveries/dlv_nope", ``, 404, `delivery "dlv_nope"`},
+		{"resend unknown", "POST", "/v1/deliveries/dlv_nope/resend", ``, 404, `delivery "dlv_nope"`},
+		{"unknown application get", "GET", "/v1/applications/app_nope", ``, 404, `application "app_nope"`},
+		{"method not allowed", "DELETE", "/v1/applications", ``, 405, "method DELETE not allowed"},
+		{"no such endpoint", "GET", "/v1/nothing", ``, 404, "no such endpoint"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out apiError
+			out.OK = true
+			code := m.do(t, tt.method, tt.path, tt.body, &out)
+			if code != tt.status || out.OK || !strings.Contains(out.Error, tt.want) {
+				t.Errorf("%s %s: %d %+v, want %d with %q", tt.method, tt.path, code, out, tt.status, tt.want)
+			}
+		})
+	}
+}
+
+func TestAPIToken(t *testing.T) {
+	m := startMock(t, "t0ken")
+	tests := []struct {
+		name, path, auth string
+		status           int
+	}{
+		{"no header", "/v1/applications", "", http.StatusUnauthorized},
+		{"wrong token", "/v1/applications", "Bearer nope", http.StatusUnauthorized},
+		{"wrong scheme", "/v1/applications", "Basic t0ken", http.StatusUnauthorized},
+		{"right token", "/v1/applications", "Bearer t0ken", http.StatusOK},
+		{"health is open", "/healthz", "", http.StatusOK},
+		{"page needs it too", "/", "", http.StatusUnauthorized},
+		{"page with bearer", "/", "Bearer t0ken", http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, m.url+tt.path, nil)
+			if tt.auth != "" {
+				req.Header.Set("Authorization", tt.auth)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.status {
+				t.Errorf("%s: %d, want %d", tt.path, resp.StatusCode, tt.status)
+			}
+		})
+	}
+}
+
+func TestAPISecretsNeverReturned(t *testing.T) {
+	m := startMock(t, "")
+	const rotated = "whsec_rotated_do_not_leak"
+	var app applicationJSON
+	body := `{"webhook_url":"http://user:pw@127.0.0.1:1/","webhook_secret":"` + apiSecret + `","webhook_secrets":["` + rotated + `"]}`
+	if code := m.do(t, http.MethodPost, "/v1/applications", body, &app); code != http.StatusCreated {
+		t.Fatalf("create: %d", code)
+	}
+	if !app.SecretSet || app.SecretCount != 2 || strings.Contains(app.WebhookURL, "pw") {
+		t.Errorf("application: %+v", app)
+	}
+	m.do(t, http.MethodGet, "/v1/applications", "", nil)
+	m.do(t, http.MethodGet, "/v1/applications/"+app.ID, "", nil)
+	var sent struct{ Deliveries []deliveryJSON }
+	m.do(t, http.MethodPost, "/v1/events", `{"application_id":"`+app.ID+`","event":"call.created"}`, &sent)
+	m.do(t, http.MethodGet, "/v1/deliveries", "", nil)
+	for _, d := range sent.Deliveries {
+		m.do(t, http.MethodGet, "/v1/deliveries/"+d.ID, "", nil)
+		_, html := pageGet(t, http.DefaultClient, m.url+"/deliveries/"+d.ID)
+		m.seen = append(m.seen, html)
+	}
+	_, html := pageGet(t, http.DefaultClient, m.url+"/")
+	m.seen = append(m.seen, html)
+	m.assertNoSecret(t, apiSecret)
+	m.assertNoSecret(t, rotated)
+	m.assertNoSecret(t, ":pw@")
+}

@@ -1,0 +1,182 @@
+package mock
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/minivoice/mvh/spec"
+	"github.com/minivoice/mvh/spec/signature"
+)
+
+// maxInboxBody bounds what the inbox reads of one delivery; MiniVoice
+// payloads are a few KiB, so anything near this is a sender bug worth a 413.
+const maxInboxBody = 4 << 20
+
+// InboxConfig configures `mvh listen`.
+type InboxConfig struct {
+	Addr      string
+	Path      string        // only this path (and below) is the inbox; "/" takes everything
+	Secrets   []string      // verify against these; none means deliveries are shown, not verified
+	Tolerance time.Duration // timestamp tolerance; 0 means the scheme's default
+	Forward   string        // optional: also POST each delivery here, same headers, exact body
+	Save      string        // optional: save each delivery as a fixture file in this directory
+	Logger    *slog.Logger
+	Out       io.Writer        // one line per delivery; nil discards
+	Now       func() time.Time // nil means time.Now
+	Client    *http.Client     // for forwarding; nil means a 10 s timeout client
+}
+
+// RegisterFlags binds the flags of `mvh listen`; Secrets are appended by the
+// caller, since the flag package has no repeated string flag.
+func (c *InboxConfig) RegisterFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8090", "listen on `host:port` (loopback by default)")
+	fs.StringVar(&c.Path, "path", "/", "serve the inbox at this URL `path`")
+	fs.DurationVar(&c.Tolerance, "tolerance", signature.DefaultTolerance, "accepted timestamp skew, either way")
+	fs.StringVar(&c.Forward, "forward", "", "also forward each delivery to this `URL` (same headers, exact body)")
+	fs.StringVar(&c.Save, "save", "", "save each delivery as a fixture file in `dir`")
+}
+
+// Inbox receives deliveries, explains each one and answers the sender the
+// way a conforming receiver would: 2xx for a verified (or, without secrets,
+// any) delivery, 401 for a bad signature. It is an http.Handler.
+type Inbox struct {
+	spec *spec.Spec
+	cfg  InboxConfig
+	mu   sync.Mutex // serialises Out and the fixture counter
+	seq  int
+}
+
+// Report is what the inbox learned about one delivery.
+type Report struct {
+	Time       time.Time        `json:"time"`
+	Event      string           `json:"event"`
+	CallID     string           `json:"call_id"`
+	Status     int              `json:"status"` // what the inbox answered the sender
+	Signature  Diagnosis        `json:"signature"`
+	Violations []spec.Violation `json:"violations,omitempty"`
+	Forward    *ForwardResult   `json:"forward,omitempty"`
+	Saved      string           `json:"saved,omitempty"`
+	SaveError  string           `json:"save_error,omitempty"`
+}
+
+// NewInbox checks cfg and returns the handler.
+func NewInbox(s *spec.Spec, cfg InboxConfig) (*Inbox, error) {
+	if cfg.Path == "" {
+		cfg.Path = "/"
+	}
+	if !strings.HasPrefix(cfg.Path, "/") {
+		return nil, fmt.Errorf("path %q: want a path starting with /", cfg.Path)
+	}
+	if cfg.Forward != "" {
+		if err := CheckURL(cfg.Forward); err != nil {
+			return nil, fmt.Errorf("forward: %w", err)
+		}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Out == nil {
+		cfg.Out = io.Discard
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Client == nil {
+		cfg.Client = &http.Client{Timeout: 10 * time.Second}
+	}
+	return &Inbox{spec: s, cfg: cfg}, nil
+}
+
+// ServeHTTP handles one delivery.
+func (in *Inbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !in.owns(r.URL.Path) {
+		writeJSON(w, http.StatusNotFound, apiError{Error: "no inbox at " + r.URL.Path})
+		return
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		writeJSON(w, http.StatusMethodNotAllowed, apiError{Error: "webhooks are POSTed"})
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxInboxBody))
+	if err != nil {
+		status := http.StatusBadRequest
+		if errors.As(err, new(*http.MaxBytesError)) {
+			status = http.StatusRequestEntityTooLarge
+		}
+		writeJSON(w, status, apiError{Error: "body: " + err.Error()})
+		return
+	}
+	rep := in.Inspect(r, body)
+	if rep.Status/100 == 2 {
+		writeJSON(w, rep.Status, map[string]bool{"ok": true})
+	} else {
+		writeJSON(w, rep.Status, apiError{Error: "signature: " + rep.Signature.Reason})
+	}
+}
+
+func (in *Inbox) owns(path string) bool {
+	p := in.cfg.Path
+	return p == "/" || path == p || strings.HasPrefix(path, strings.TrimSuffix(p, "/")+"/")
+}
+
+// Inspect verifies, validates, forwards and saves one delivery, prints its
+// line and returns the report. ServeHTTP is Inspect plus the answer.
+func (in *Inbox) Inspect(r *http.Request, body []byte) Report {
+	now := in.cfg.Now()
+	rep := Report{Time: now, Status: http.StatusOK}
+	rep.Event, rep.CallID = eventAndCall(r.Header, body)
+	rep.Signature = diagnose(r.Header, body, in.cfg.Secrets, in.cfg.Tolerance, now)
+	if rep.Signature.Checked && !rep.Signature.Valid {
+		rep.Status = http.StatusUnauthorized
+	}
+	rep.Violations = in.spec.Validate(body)
+	if in.cfg.Forward != "" {
+		f := forward(r.Context(), in.cfg.Client, in.cfg.Forward, r.Header, body)
+		rep.Forward = &f
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.seq++
+	if in.cfg.Save != "" {
+		name, err := saveFixture(in.cfg.Save, in.seq, r, body, rep)
+		rep.Saved = name
+		if err != nil {
+			rep.SaveError = err.Error()
+		}
+	}
+	in.print(rep)
+	in.cfg.Logger.Debug("listen: delivery", "event", rep.Event, "call_id", rep.CallID, "status", rep.Status, "signature", rep.Signature.Reason)
+	return rep
+}
+
+// eventAndCall reads what the one-line summary shows, tolerating any body.
+func eventAndCall(h http.Header, body []byte) (event, callID string) {
+	var env struct {
+		Event string `json:"event"`
+		Call  struct {
+			ID string `json:"id"`
+		} `json:"call"`
+	}
+	_ = json.Unmarshal(body, &env)
+	event = env.Event
+	if event == "" {
+		event = h.Get(signature.EventHeader)
+	}
+	if event == "" {
+		event = "-"
+	}
+	callID = env.Call.ID
+	if callID == "" {
+		callID = "-"
+	}
+	return event, callID
+}
