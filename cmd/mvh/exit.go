@@ -30,8 +30,11 @@ func usagef(format string, args ...any) error { return usage(fmt.Errorf(format, 
 // failed marks err as a negative verdict: exit 1.
 func failed(err error) error { return &exitError{code: exitFailed, err: err} }
 
+// errSilent is an error already reported: run prints nothing for it.
+var errSilent = errors.New("")
+
 // silentFailure is a verdict already reported on stdout: exit 1, no message.
-var silentFailure = &exitError{code: exitFailed, err: errors.New("")}
+var silentFailure = &exitError{code: exitFailed, err: errSilent}
 
 func exitCode(err error) int {
 	if err == nil {

@@ -70,6 +70,10 @@ func newRoot(a *app) *cobra.Command {
 		newSignCmd(a),
 		newVerifyCmd(a),
 		newFixturesCmd(a),
+		newMockCmd(a),
+		newListenCmd(a),
+		newSendCmd(a),
+		newReferenceCmd(a),
 	)
 	for _, c := range root.Commands() {
 		markUsageErrors(c)
