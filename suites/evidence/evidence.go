@@ -4,7 +4,10 @@
 // reporters read it back from the report. It never holds a signing secret.
 package evidence
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // EntryName is the Ginkgo report entry that carries a check's Evidence.
 const EntryName = "mvh.evidence"
@@ -64,4 +67,12 @@ type Record struct {
 	Key   string `json:"key"`
 	Count int    `json:"count"`
 	Want  string `json:"want,omitempty"` // "exactly 1", "0", "at least 1"
+}
+
+// String summarises the evidence. Ginkgo stores it as the report entry's
+// representation, so machine reports carry a line instead of a second,
+// unreadable copy of every exchange.
+func (e Evidence) String() string {
+	return fmt.Sprintf("evidence of %s: %d exchanges, %d record counts, %d notes",
+		e.CheckID, len(e.Exchanges), len(e.Records), len(e.Notes))
 }
