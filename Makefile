@@ -18,15 +18,15 @@ all: build
 
 build: ## static binaries of mvh and the bundled receivers
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/mvh ./cmd/mvh
+	$(GO) build -trimpath -ldflags '-s -w' -o $(BIN)/reference ./receivers/reference
+	$(GO) build -trimpath -ldflags '-s -w' -o $(BIN)/faulty ./receivers/faulty
+	@# the receivers' Docker build contexts hold their binaries (git-ignored):
+	@# `mvh conform --dockerfile receivers/reference` works after `make build`
+	cp $(BIN)/reference receivers/reference/reference
+	cp $(BIN)/faulty receivers/faulty/faulty
 
-demo: build
-	$(BIN)/mvh spec events
-	@echo
-	$(BIN)/mvh fixtures generate --out $(BIN)/demo-fixtures
-	@echo
-	$(BIN)/mvh verify --secret whsec_minivoice_test --timestamp 1780056000 --now 1780056000 \
-		--signature "$$(sed -n 's/.*"X-MiniVoice-Signature": "\([^"]*\)".*/\1/p' $(BIN)/demo-fixtures/valid-call.created.json)" \
-		--body-file <(python3 -c 'import json,sys;sys.stdout.write(json.load(open("$(BIN)/demo-fixtures/valid-call.created.json"))["request"]["body"])')
+demo: build ## conformance run of the bundled reference receiver, every check
+	$(BIN)/mvh conform --demo --report-dir $(BIN)/demo-report
 
 fmt-check:
 	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
@@ -43,3 +43,22 @@ lint: vet
 
 clean:
 	rm -rf $(BIN)
+
+# Images (FROM scratch: no base image is pulled). IMAGE_TAG names the tag.
+IMAGE_TAG     ?= dev
+IMAGES        := mvh/reference:$(IMAGE_TAG) mvh/faulty:$(IMAGE_TAG) mvh/harness:$(IMAGE_TAG)
+IMAGE_LABEL   := org.minivoice.mvh.image=$(IMAGE_TAG)
+DOCKER_BUILD  := docker build --quiet --label $(IMAGE_LABEL)
+
+.PHONY: images images-clean
+
+images: build ## the receivers' and the harness's images, from the static binaries
+	cp $(BIN)/mvh build/harness/mvh
+	$(DOCKER_BUILD) -t mvh/reference:$(IMAGE_TAG) receivers/reference
+	$(DOCKER_BUILD) -t mvh/faulty:$(IMAGE_TAG) receivers/faulty
+	$(DOCKER_BUILD) -t mvh/harness:$(IMAGE_TAG) build/harness
+
+images-clean: ## removes what `make images` made, older untagged builds too
+	-docker rmi $(IMAGES) >/dev/null 2>&1
+	docker image prune --force --filter label=$(IMAGE_LABEL) >/dev/null
+	rm -f receivers/reference/reference receivers/faulty/faulty build/harness/mvh
