@@ -1,0 +1,145 @@
+package reporters
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/minivoice/mvh/suites/evidence"
+)
+
+// areaLabel prefixes the Ginkgo label naming a check's area.
+const areaLabel = "area:"
+
+// checkOf reads one check's outcome from its spec: the ID is the leaf text,
+// level and area come from the catalogue labels (the catalogue itself when
+// labels are missing), the evidence from its report entry.
+func checkOf(sr types.SpecReport, strict bool) Check {
+	c := Check{
+		ID:         sr.LeafNodeText,
+		Status:     status(sr.State),
+		DurationMS: sr.RunTime.Milliseconds(),
+		Evidence:   evidenceOf(sr),
+	}
+	c.Level, c.Area = labelled(sr)
+	describe(&c)
+	c.Blocking = c.Level != LevelShould || strict
+	switch c.Status {
+	case StatusFailed:
+		c.Failure = failureMessage(sr)
+	case StatusSkipped:
+		c.SkipReason = sr.Failure.Message
+		if sr.State == types.SpecStatePending {
+			c.SkipReason = "pending"
+		}
+	}
+	c.Evidence = capExchanges(c.Evidence)
+	return c
+}
+
+// status folds Ginkgo's states into the three a verdict needs.
+func status(s types.SpecState) string {
+	switch {
+	case s == types.SpecStatePassed:
+		return StatusPassed
+	case s.Is(types.SpecStateFailureStates):
+		return StatusFailed
+	default:
+		return StatusSkipped
+	}
+}
+
+// failureMessage is Ginkgo's failure message, or the forwarded panic, which
+// is the message when a check panicked.
+func failureMessage(sr types.SpecReport) string {
+	msg := sr.Failure.Message
+	if sr.State == types.SpecStatePanicked && sr.Failure.ForwardedPanic != "" {
+		msg = strings.TrimSpace(msg + "\n" + sr.Failure.ForwardedPanic)
+	}
+	if msg == "" {
+		msg = sr.State.String()
+	}
+	return msg
+}
+
+// labelled returns the level and area labels; the area falls back to the
+// ID's prefix ("signature" of "signature.missing").
+func labelled(sr types.SpecReport) (level, area string) {
+	for _, l := range sr.Labels() {
+		switch {
+		case l == LevelMust || l == LevelShould:
+			level = l
+		case strings.HasPrefix(l, areaLabel):
+			area = strings.TrimPrefix(l, areaLabel)
+		}
+	}
+	if area == "" {
+		area, _, _ = strings.Cut(sr.LeafNodeText, ".")
+	}
+	return level, area
+}
+
+// evidenceOf decodes the check's evidence entry: AsJSON when the report was
+// read back from JSON or came from a parallel process, the raw value
+// in-process. Undecodable evidence is dropped rather than failing a report.
+func evidenceOf(sr types.SpecReport) *evidence.Evidence {
+	var out *evidence.Evidence
+	for _, e := range sr.ReportEntries {
+		if e.Name != evidence.EntryName {
+			continue
+		}
+		data := []byte(e.Value.AsJSON)
+		if len(data) == 0 {
+			var err error
+			if data, err = json.Marshal(e.GetRawValue()); err != nil {
+				continue
+			}
+		}
+		var ev evidence.Evidence
+		if json.Unmarshal(data, &ev) != nil {
+			continue
+		}
+		out = merge(out, ev)
+	}
+	return out
+}
+
+// merge joins evidence entries: a check may attach more than one.
+func merge(into *evidence.Evidence, ev evidence.Evidence) *evidence.Evidence {
+	if into == nil {
+		return &ev
+	}
+	into.Exchanges = append(into.Exchanges, ev.Exchanges...)
+	into.Records = append(into.Records, ev.Records...)
+	into.Notes = append(into.Notes, ev.Notes...)
+	return into
+}
+
+// summarize counts checks overall and per level; both levels are always
+// present so consumers need no existence checks.
+func summarize(checks []Check, notRun int) Summary {
+	s := Summary{ByLevel: map[string]Counts{LevelMust: {}, LevelShould: {}}, NotRun: notRun}
+	for _, c := range checks {
+		s.Total = s.Total.add(c.Status)
+		lvl := c.Level
+		if lvl == "" {
+			lvl = LevelMust
+		}
+		s.ByLevel[lvl] = s.ByLevel[lvl].add(c.Status)
+	}
+	return s
+}
+
+func (c Counts) add(status string) Counts {
+	c.Checks++
+	switch status {
+	case StatusPassed:
+		c.Passed++
+	case StatusFailed:
+		c.Failed++
+	default:
+		c.Skipped++
+	}
+	return c
+}

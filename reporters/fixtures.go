@@ -1,0 +1,180 @@
+package reporters
+
+import (
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/minivoice/mvh/fixtures"
+	"github.com/minivoice/mvh/spec/signature"
+	"github.com/minivoice/mvh/suites/evidence"
+)
+
+// transportHeaders are set by the HTTP client, not by the sender; a fixture
+// leaves them to whoever replays it.
+var transportHeaders = []string{"Host", "Content-Length", "User-Agent", "Accept-Encoding", "Connection", "Transfer-Encoding"}
+
+// SaveFixtures writes the requests of every failing check as regression
+// fixtures (package fixtures' format, <check-id>-<n>.json) into dir, so
+// `mvh fixtures replay` reproduces the failure later and a receiver's own
+// tests can keep it. A request without an expected status (its check judged
+// business records) expects what its signing deserves: 4xx for a missing,
+// wrong, stale, future or tampered signature, 2xx otherwise. Requests a
+// fixture cannot hold exactly are left out: a body the evidence truncated,
+// or an expectation that is not one status class ("2xx|4xx"). Strings in
+// redact are scrubbed. It returns the paths written.
+func SaveFixtures(dir string, rep types.Report, redact ...string) ([]string, error) {
+	red := newRedactor(redact)
+	var fs []fixtures.Fixture
+	for _, sr := range rep.SpecReports {
+		if sr.LeafNodeType != types.NodeTypeIt || !sr.Failed() {
+			continue
+		}
+		c := checkOf(sr, true)
+		if c.Evidence == nil {
+			continue
+		}
+		n := 0
+		for _, x := range c.Evidence.Exchanges {
+			f, ok := fixtureOf(c, x, n+1, red)
+			if ok {
+				fs = append(fs, f)
+				n++
+			}
+		}
+	}
+	if len(fs) == 0 {
+		return nil, nil
+	}
+	if err := fixtures.Write(dir, fs...); err != nil {
+		return nil, fmt.Errorf("save fixtures: %w", err)
+	}
+	paths := make([]string, len(fs))
+	for i, f := range fs {
+		paths[i] = filepath.Join(dir, fixtures.FileName(f))
+	}
+	return paths, nil
+}
+
+// fixtureOf turns one exchange of a failed check into fixture number n.
+func fixtureOf(c Check, x evidence.Exchange, n int, red redactor) (fixtures.Fixture, bool) {
+	r := x.Request
+	kind, ok := fixtureSigning(signing(r))
+	class := statusClassOf(x.Expect)
+	if x.Expect == "" {
+		class = classOf(kind)
+	}
+	u, err := url.Parse(r.URL)
+	if class == "" || !ok || err != nil || r.Truncated || r.Method == "" {
+		return fixtures.Fixture{}, false
+	}
+	path := u.EscapedPath()
+	if path == "" {
+		path = "/"
+	}
+	if u.RawQuery != "" {
+		path += "?" + u.RawQuery
+	}
+	req := fixtures.Request{
+		Method:  r.Method,
+		Path:    path,
+		Headers: map[string]string{},
+		Body:    red.string(r.Body),
+		Signing: kind,
+		Now:     sentAt(x, kind),
+	}
+	for k, v := range r.Headers {
+		if !containsFold(transportHeaders, k) {
+			req.Headers[k] = red.string(v)
+		}
+	}
+	if kind == fixtures.SigningTampered {
+		// The evidence keeps the bytes sent, not the ones signed; any other
+		// bytes make the same point, as in Reproduction.
+		req.SignedBody = req.Body + " "
+	}
+	desc := fmt.Sprintf("%s (%s) failed: %s. Request %d", c.ID, c.Level, shortReason(c.Failure, reasonWidth), n)
+	if x.Label != "" {
+		desc += " (" + x.Label + ")"
+	}
+	desc += fmt.Sprintf(": expected %s, the receiver answered %s.", class, happened(x))
+	return fixtures.Fixture{
+		Name:        fmt.Sprintf("%s-%d", c.ID, n),
+		Description: red.string(desc),
+		Request:     req,
+		Expect:      fixtures.Expect{StatusClass: class},
+	}, true
+}
+
+// statusClassOf maps an expectation onto a fixture's class: "2xx" or "4xx",
+// or a single 2xx/4xx status ("405"); "" for anything else.
+func statusClassOf(expect string) string {
+	e := strings.ToLower(strings.TrimSpace(expect))
+	if e == fixtures.Class2xx || e == fixtures.Class4xx {
+		return e
+	}
+	if n, err := strconv.Atoi(e); err == nil {
+		if c := fixtures.StatusClass(n); c == fixtures.Class2xx || c == fixtures.Class4xx {
+			return c
+		}
+	}
+	return ""
+}
+
+// classOf is what a correct receiver answers a request signed as kind, for
+// exchanges whose check judged records instead of statuses: the signature
+// kinds fixtures.Generate expects 4xx for, 2xx for the rest.
+func classOf(kind fixtures.Signing) string {
+	switch kind {
+	case fixtures.SigningNone, fixtures.SigningWrongSecret, fixtures.SigningStale, fixtures.SigningFuture, fixtures.SigningTampered:
+		return fixtures.Class4xx
+	}
+	return fixtures.Class2xx
+}
+
+// fixtureSigning maps the evidence's signing kind onto the fixtures one;
+// the two name rotation differently.
+func fixtureSigning(kind string) (fixtures.Signing, bool) {
+	if kind == "rotation" {
+		return fixtures.SigningRotated, true
+	}
+	for _, s := range fixtures.Signings {
+		if string(s) == kind {
+			return s, true
+		}
+	}
+	return "", false
+}
+
+// sentAt is the receiver's clock when the request went out: the send time,
+// else the timestamp header (minus the skew stale and future were signed with).
+func sentAt(x evidence.Exchange, kind fixtures.Signing) int64 {
+	if !x.Started.IsZero() {
+		return x.Started.Unix()
+	}
+	ts, err := strconv.ParseInt(header(x.Request.Headers, signature.TimestampHeader), 10, 64)
+	if err != nil {
+		return time.Now().Unix()
+	}
+	switch kind {
+	case fixtures.SigningStale:
+		return ts + int64(fixtures.TimestampSkew/time.Second)
+	case fixtures.SigningFuture:
+		return ts - int64(fixtures.TimestampSkew/time.Second)
+	}
+	return ts
+}
+
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}
