@@ -74,6 +74,7 @@ func newRoot(a *app) *cobra.Command {
 		newListenCmd(a),
 		newSendCmd(a),
 		newReferenceCmd(a),
+		newConformCmd(a),
 	)
 	for _, c := range root.Commands() {
 		markUsageErrors(c)

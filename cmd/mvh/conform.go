@@ -1,0 +1,191 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/onsi/ginkgo/v2/types"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/minivoice/mvh/reporters"
+	"github.com/minivoice/mvh/spec"
+	"github.com/minivoice/mvh/suites"
+	"github.com/minivoice/mvh/suites/catalogue"
+	"github.com/minivoice/mvh/suites/framework"
+)
+
+func newConformCmd(a *app) *cobra.Command {
+	cfg := &framework.Config{}
+	cmd := &cobra.Command{
+		Use:   "conform",
+		Short: "Run the conformance catalogue against a webhook receiver (the CI gate)",
+		Long: `conform runs the catalogue of MUST and SHOULD checks (mvh conform --list)
+against a receiver: one already running (--url, with --secret), a command the
+harness starts on a free loopback port (--cmd, placeholders {port} {secret}
+{sink_url} {url}), or a container (--image, --dockerfile). Checks that need
+the receiver's business records observe them through the harness sink (give
+the receiver {sink_url} as its downstream, or pin it with --sink-addr) or
+--inspect-url; without observation they are skipped, never passed.
+
+Exit status: 0 when no MUST check failed (and no SHOULD check, with --strict),
+1 when one did, 2 for bad flags or a receiver that never became ready.`,
+		Example: `  mvh conform --demo
+  mvh conform --cmd "bin/reference --addr 127.0.0.1:{port} --secret {secret} --downstream {sink_url}"
+  mvh conform --url http://127.0.0.1:8080/webhooks/minivoice --secret whsec_... --sink-addr 127.0.0.1:9000
+  mvh conform --dockerfile receivers/reference --report-dir reports --strict
+  mvh conform --list --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runConform(cmd, a, *cfg) },
+	}
+	fs := flag.NewFlagSet("conform", flag.ContinueOnError)
+	cfg.RegisterFlags(fs)
+	cmd.Flags().AddGoFlagSet(fs)
+	return cmd
+}
+
+func runConform(cmd *cobra.Command, a *app, cfg framework.Config) error {
+	if cfg.List {
+		return printCatalogue(a.stdout, cfg.JSON)
+	}
+	if cfg.Demo {
+		if err := demoTarget(cmd, &cfg); err != nil {
+			return err
+		}
+	}
+	if cfg.Secret == "" && cfg.Started() {
+		cfg.Secret = framework.NewSecret() // known up front, so every output can scrub it
+	}
+	s, err := a.spec(cmd.Context())
+	if err != nil {
+		return err
+	}
+	progress := a.stdout
+	if cfg.JSON {
+		progress = a.stderr
+	}
+	term := reporters.NewTerminal(progress, reporters.TerminalOptions{
+		Color: reporters.ColorFor(progress), Quiet: cfg.Quiet, Strict: cfg.Strict, Redact: []string{cfg.Secret},
+	})
+	var session suites.Session
+	rep, err := suites.Run(cmd.Context(), cfg, suites.WithSpec(s), suites.WithLogger(a.logger),
+		suites.WithSession(&session), suites.OnCheck(term.Check), suites.WithGinkgoOutput(io.Discard))
+	if err != nil {
+		return usage(err)
+	}
+	run := reportRun(cmd, cfg, s, session)
+	paths, err := writeReports(a, cfg, rep, run)
+	term.Summary(rep, run, paths)
+	if err != nil {
+		return usage(err)
+	}
+	if !catalogue.Verdict(rep, cfg.Strict).Pass {
+		return silentFailure
+	}
+	return nil
+}
+
+// writeReports writes --report-dir and --save-fixtures and prints --json.
+func writeReports(a *app, cfg framework.Config, rep types.Report, run reporters.Run) ([]string, error) {
+	var paths []string
+	if cfg.ReportDir != "" {
+		written, err := reporters.WriteDir(cfg.ReportDir, rep, run)
+		paths = append(paths, written...)
+		if err != nil {
+			return paths, err
+		}
+	}
+	if cfg.SaveFixtures != "" {
+		saved, err := reporters.SaveFixtures(cfg.SaveFixtures, rep, run.Redact...)
+		paths = append(paths, saved...)
+		if err != nil {
+			return paths, err
+		}
+	}
+	if cfg.JSON {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(reporters.JSON(rep, run)); err != nil {
+			return paths, fmt.Errorf("--json: %w", err)
+		}
+	}
+	return paths, nil
+}
+
+// reportRun describes the run for the reports.
+func reportRun(cmd *cobra.Command, cfg framework.Config, s *spec.Spec, session suites.Session) reporters.Run {
+	return reporters.Run{
+		Target: session.Target, ReceiverURL: session.ReceiverURL,
+		HarnessVersion: version, SpecTitle: s.Title(), SpecVersion: s.Version(),
+		Strict: cfg.Strict, Command: commandLine(cmd), ReceiverLogs: session.Logs,
+		Redact: []string{cfg.Secret, session.Secret},
+	}
+}
+
+// commandLine rebuilds the `mvh conform ...` invocation from the flags set.
+func commandLine(cmd *cobra.Command) string {
+	parts := []string{"mvh", "conform"}
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		if sv, ok := f.Value.(pflag.SliceValue); ok {
+			for _, v := range sv.GetSlice() {
+				parts = append(parts, "--"+f.Name+"="+shellQuote(v))
+			}
+			return
+		}
+		parts = append(parts, "--"+f.Name+"="+shellQuote(f.Value.String()))
+	})
+	return strings.Join(parts, " ")
+}
+
+// demoTarget points the run at the bundled reference receiver: this very
+// binary re-executed with the hidden reference-receiver command, so the
+// demo needs no Go toolchain and nothing but mvh.
+func demoTarget(cmd *cobra.Command, cfg *framework.Config) error {
+	if cfg.URL != "" || cfg.Cmd != "" || cfg.Image != "" || cfg.Dockerfile != "" {
+		return usagef("--demo: starts the bundled reference receiver; drop --url, --cmd, --image and --dockerfile")
+	}
+	if sub, _, err := cmd.Root().Find([]string{"reference-receiver"}); err != nil || sub.Name() != "reference-receiver" {
+		return usagef("--demo: this mvh has no bundled reference receiver")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return usagef("--demo: locate mvh: %w", err)
+	}
+	cfg.Cmd = shellQuote(exe) + " reference-receiver --addr 127.0.0.1:{port} --secret {secret} --downstream {sink_url} --path " + shellQuote(cfg.Path)
+	return nil
+}
+
+// shellQuote quotes s for /bin/sh only when it needs it.
+func shellQuote(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\n'\"\\$`|&;<>()*?[]#~{}") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// printCatalogue is --list: a table, or the checks as JSON.
+func printCatalogue(w io.Writer, asJSON bool) error {
+	cat, err := catalogue.Load()
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(cat.Checks())
+	}
+	fmt.Fprintf(w, "%-34s %-6s %-11s %s\n", "ID", "LEVEL", "OBSERVATION", "TITLE")
+	for _, c := range cat.Checks() {
+		obs := "-"
+		if c.Observation {
+			obs = "needed"
+		}
+		fmt.Fprintf(w, "%-34s %-6s %-11s %s\n", c.ID, c.Level, obs, c.Title)
+	}
+	return nil
+}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/minivoice/mvh/receivers/reference/receiver"
+	"github.com/minivoice/mvh/suites/catalogue"
+)
+
+// conformRun runs `mvh conform args...` in-process.
+func conformRun(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, append([]string{"conform"}, args...), strings.NewReader(""), &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestConformList(t *testing.T) {
+	cat, err := catalogue.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := conformRun(t, "--list")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, id := range cat.IDs() {
+		if !strings.Contains(out, id+" ") {
+			t.Errorf("--list lacks %s", id)
+		}
+	}
+	code, out, _ = conformRun(t, "--list", "--json")
+	var checks []catalogue.Check
+	if err := json.Unmarshal([]byte(out), &checks); code != 0 || err != nil || len(checks) != len(cat.IDs()) {
+		t.Errorf("--list --json: exit %d, %d checks, %v", code, len(checks), err)
+	}
+}
+
+func TestConformUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "give --url, --cmd"},
+		{[]string{"--url", "http://127.0.0.1:9/w"}, "--secret: required"},
+		{[]string{"--cmd", "x", "--only", "no.such"}, "--only no.such"},
+		{[]string{"--cmd", "x", "--level", "may"}, "--level"},
+		{[]string{"--demo", "--cmd", "x"}, "--demo"},
+		{[]string{"--cmd", "x", "extra-arg"}, "unknown command"},
+	} {
+		code, _, stderr := conformRun(t, tc.args...)
+		if code != exitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%q: exit %d, stderr %q; want 2 mentioning %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}
+
+// TestConformNotReady: a receiver that exits is exit 2 with its last words.
+func TestConformNotReady(t *testing.T) {
+	code, _, stderr := conformRun(t, "--cmd", "echo listening is hard; echo secret={secret}; exit 3", "--ready-timeout", "5s")
+	if code != exitUsage || !strings.Contains(stderr, "receiver not ready") || !strings.Contains(stderr, "listening is hard") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	if !strings.Contains(stderr, "secret=[secret]") {
+		t.Errorf("stderr %q: the secret must be masked", stderr)
+	}
+}
+
+// TestConformURLWithSink runs a few checks against the reference receiver
+// served in-process, observed through a pinned sink, and writes reports.
+func TestConformURLWithSink(t *testing.T) {
+	port, sinkAddr := freeAddr(t), freeAddr(t)
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() {
+		done <- receiver.Run(ctx, []string{"--addr", port, "--secret", "whsec_cmdtest_secret",
+			"--downstream", "http://" + sinkAddr + "/records"}, func(string) string { return "" }, io.Discard)
+	}()
+	defer func() { stop(); <-done }()
+	dir := t.TempDir()
+	code, stdout, stderr := conformRun(t, "--url", "http://"+port+"/webhooks/minivoice", "--secret", "whsec_cmdtest_secret",
+		"--sink-addr", sinkAddr, "--only", "signature.missing,idempotency.redelivery,resilience.still-serving",
+		"--settle", "2s", "--json", "--report-dir", dir)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	var doc struct {
+		Verdict string `json:"verdict"`
+		Checks  []struct{ ID, Status string }
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || doc.Verdict != "pass" || len(doc.Checks) != 3 {
+		t.Fatalf("--json: %v %+v", err, doc)
+	}
+	for _, c := range doc.Checks {
+		if c.Status != "passed" {
+			t.Errorf("%s: %s", c.ID, c.Status)
+		}
+	}
+	report, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	if err != nil || bytes.Contains(report, []byte("whsec_cmdtest_secret")) || strings.Contains(stdout+stderr, "whsec_cmdtest_secret") {
+		t.Errorf("report.json: %v, or the secret leaked", err)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}

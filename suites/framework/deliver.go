@@ -1,0 +1,216 @@
+package framework
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/minivoice/mvh/mock"
+	"github.com/minivoice/mvh/spec/signature"
+	"github.com/minivoice/mvh/suites/evidence"
+)
+
+// Signed says how a delivery's signature headers are made; the values are
+// those of evidence.Request.Signed, so a reproduction can remake them.
+type Signed string
+
+// Ways to sign a delivery.
+const (
+	SignValid         Signed = "valid"          // with the receiver's secret, now
+	SignNone          Signed = "none"           // no timestamp or signature header
+	SignWrongSecret   Signed = "wrong-secret"   // with another secret
+	SignStale         Signed = "stale"          // valid, timestamp 10 minutes old
+	SignFuture        Signed = "future"         // valid, timestamp 10 minutes ahead
+	SignRotation      Signed = "rotation"       // v1=<other secret>,v1=<valid>
+	SignUnknownScheme Signed = "unknown-scheme" // v0=<garbage>,v1=<valid>
+	SignTampered      Signed = "tampered"       // valid for Body, but Sent goes out
+)
+
+// skew is how far stale and future timestamps are from now: twice the
+// contract's 300 s tolerance.
+const skew = 10 * time.Minute
+
+// defaultAttemptTimeout bounds one exchange when the contract names no
+// attempt timeout.
+const defaultAttemptTimeout = 10 * time.Second
+
+// attemptTimeout bounds one exchange by the contract's attempt timeout:
+// MiniVoice gives up on an answer slower than that, and a receiver that
+// hangs must not hang the run.
+func (c *Case) attemptTimeout() time.Duration {
+	if d := c.f.Spec.Retry().AttemptTimeout; d > 0 {
+		return d
+	}
+	return defaultAttemptTimeout
+}
+
+// Delivery is one request a check sends.
+type Delivery struct {
+	// Label says what it is for, in evidence and failure messages.
+	Label string
+	// Method defaults to POST.
+	Method string
+	// Event fills the X-MiniVoice-Event header; empty sends none.
+	Event string
+	// Body is the signed bytes; Sent, when set, is what goes out instead
+	// (a tampered body).
+	Body, Sent []byte
+	Signed     Signed
+	// Skew moves the signing time from now (a redelivery signed later).
+	Skew time.Duration
+	// Expect is the answer the check wants: "2xx", "4xx", "405", or
+	// alternatives joined by "|".
+	Expect string
+}
+
+// Valid is a validly signed delivery of event for callID that wants 2xx.
+func (c *Case) Valid(label, event, callID string) Delivery {
+	return Delivery{Label: label, Event: event, Body: c.Payload(event, callID), Signed: SignValid, Expect: "2xx"}
+}
+
+// Send delivers d and records the exchange.
+func (c *Case) Send(ctx context.Context, d Delivery) evidence.Exchange {
+	x := evidence.Exchange{Label: d.Label, Expect: d.Expect, Started: time.Now()}
+	ctx, cancel := context.WithTimeout(ctx, c.attemptTimeout())
+	defer cancel()
+	req, err := c.newRequest(ctx, d)
+	if err != nil {
+		x.Error = err.Error()
+		c.record(x)
+		return x
+	}
+	x.Request = requestEvidence(req, d)
+	resp, err := c.f.Env.Client.Do(req)
+	x.Latency = time.Since(x.Started)
+	if err != nil {
+		x.Error = err.Error()
+	} else {
+		x.Response = responseEvidence(resp)
+	}
+	c.record(x)
+	return x
+}
+
+// SendLostAck writes d and drops the connection once the receiver starts
+// answering, unread: the lost acknowledgement of mock.SendAndDrop.
+func (c *Case) SendLostAck(ctx context.Context, d Delivery) evidence.Exchange {
+	x := evidence.Exchange{Label: d.Label, Expect: d.Expect, Started: time.Now(), LostAck: true}
+	ctx, cancel := context.WithTimeout(ctx, c.attemptTimeout())
+	defer cancel()
+	req, err := c.newRequest(ctx, d)
+	if err == nil {
+		x.Request = requestEvidence(req, d)
+		err = mock.SendAndDrop(ctx, req)
+	}
+	x.Latency = time.Since(x.Started)
+	if err != nil {
+		x.Error = err.Error()
+	}
+	c.record(x)
+	return x
+}
+
+// SendAll delivers ds with at most inFlight requests at a time, released
+// together so that copies really overlap; results keep the order of ds.
+func (c *Case) SendAll(ctx context.Context, inFlight int, ds []Delivery) []evidence.Exchange {
+	out := make([]evidence.Exchange, len(ds))
+	slots := make(chan struct{}, max(inFlight, 1))
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, d := range ds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			out[i] = c.Send(ctx, d)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return out
+}
+
+// newRequest builds d with mock.NewRequest, so every delivery is made the
+// way the mock sender makes it, then bends the headers d asks for.
+func (c *Case) newRequest(ctx context.Context, d Delivery) (*http.Request, error) {
+	now, secrets := time.Now().Add(d.Skew), []string{c.f.Env.Secret}
+	switch d.Signed {
+	case SignNone:
+		secrets = nil
+	case SignWrongSecret:
+		secrets = []string{c.wrongSecret}
+	case SignStale:
+		now = now.Add(-skew)
+	case SignFuture:
+		now = now.Add(skew)
+	case SignRotation:
+		secrets = []string{c.wrongSecret, c.f.Env.Secret}
+	}
+	url := c.f.Env.Receiver.URL
+	if d.Sent != nil {
+		req, err := mock.NewRequest(ctx, url, d.Event, d.Sent, now)
+		if err == nil {
+			for k, v := range signature.Headers(now, d.Body, secrets...) {
+				req.Header.Set(k, v)
+			}
+		}
+		return req, err
+	}
+	req, err := mock.NewRequest(ctx, url, d.Event, d.Body, now, secrets...)
+	if err != nil {
+		return nil, err
+	}
+	if d.Signed == SignUnknownScheme {
+		req.Header.Set(signature.SignatureHeader, "v0=garbage-"+randomHex(8)+","+req.Header.Get(signature.SignatureHeader))
+	}
+	if d.Method != "" && d.Method != http.MethodPost {
+		req.Method, req.Body, req.GetBody, req.ContentLength = d.Method, http.NoBody, nil, 0
+		req.Header.Del("Content-Type")
+	}
+	return req, nil
+}
+
+// requestEvidence records the request as it goes on the wire; the body is
+// cut at evidence.BodyLimit for oversized deliveries.
+func requestEvidence(req *http.Request, d Delivery) evidence.Request {
+	body := d.Body
+	if d.Sent != nil {
+		body = d.Sent
+	}
+	if req.Method != http.MethodPost {
+		body = nil
+	}
+	r := evidence.Request{Method: req.Method, URL: req.URL.String(), Headers: flatten(req.Header),
+		Body: string(body), BodySize: len(body), Signed: string(d.Signed)}
+	if len(body) > evidence.BodyLimit {
+		r.Body, r.Truncated = string(body[:evidence.BodyLimit]), true
+	}
+	return r
+}
+
+// responseEvidence reads the first evidence.BodyLimit bytes of the answer
+// and drains a bounded rest so the connection can be reused.
+func responseEvidence(resp *http.Response) *evidence.Response {
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, evidence.BodyLimit+1))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	r := &evidence.Response{Status: resp.StatusCode, Headers: flatten(resp.Header), Body: string(body)}
+	if len(body) > evidence.BodyLimit {
+		r.Body, r.Truncated = string(bytes.ToValidUTF8(body[:evidence.BodyLimit], nil)), true
+	}
+	return r
+}
+
+func flatten(h http.Header) map[string]string {
+	out := make(map[string]string, len(h))
+	for k, vs := range h {
+		out[k] = strings.Join(vs, ", ")
+	}
+	return out
+}

@@ -1,0 +1,77 @@
+package framework
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
+
+	"github.com/minivoice/mvh/spec"
+	"github.com/minivoice/mvh/suites/catalogue"
+)
+
+// Framework is handed to every area's Specs function while the spec tree is
+// registered; the closures it registers capture it, which is how a run's
+// configuration reaches the checks without any global state.
+type Framework struct {
+	Config Config
+	Spec   *spec.Spec
+	Cat    catalogue.Catalogue
+	// Env is the running harness; nil when specs are only listed (a
+	// dry run), in which case no check body ever runs.
+	Env *Env
+
+	g          gomega.Gomega
+	registered map[string]int
+}
+
+// New returns a framework for one registration of the spec tree.
+func New(cfg Config, s *spec.Spec, cat catalogue.Catalogue, env *Env) *Framework {
+	return &Framework{
+		Config: cfg, Spec: s, Cat: cat, Env: env,
+		g:          gomega.NewGomega(ginkgo.Fail),
+		registered: map[string]int{},
+	}
+}
+
+// Registered returns how many specs each check ID got; the agreement test
+// compares it with the catalogue.
+func (f *Framework) Registered() map[string]int {
+	out := make(map[string]int, len(f.registered))
+	for k, v := range f.registered {
+		out[k] = v
+	}
+	return out
+}
+
+// Check registers the spec of one catalogue check: its text is the ID, its
+// labels and time limit come from the catalogue. An ID missing from the
+// catalogue still registers (so the agreement test can name it) but fails.
+func (f *Framework) Check(id string, body func(ctx ginkgo.SpecContext, c *Case)) bool {
+	f.registered[id]++
+	ch, ok := f.Cat.Check(id)
+	if !ok {
+		return ginkgo.It(id, ginkgo.Label(id), func() {
+			ginkgo.Fail(fmt.Sprintf("check %s is not in the catalogue", id))
+		})
+	}
+	return ginkgo.It(id, ginkgo.Label(ch.Labels()...), ginkgo.SpecTimeout(f.timeout(ch)), func(ctx ginkgo.SpecContext) {
+		c := newCase(f, ch)
+		ginkgo.DeferCleanup(c.attach)
+		if ch.Observation && f.Env.Observer == nil {
+			ginkgo.Skip("needs observation: see the receiver's records through {sink_url} (--cmd), --sink-addr or --inspect-url")
+		}
+		body(ctx, c)
+	})
+}
+
+// timeout bounds one check: every wait it may do, plus a minute of slack
+// for requests. load.burst gets extra time per delivery.
+func (f *Framework) timeout(ch catalogue.Check) time.Duration {
+	d := time.Minute + 3*f.Config.Settle + f.Config.SlowDownstream
+	if ch.Area == "load" {
+		d += time.Duration(f.Config.Burst) * 100 * time.Millisecond
+	}
+	return d
+}

@@ -1,0 +1,144 @@
+package framework
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/minivoice/mvh/suites/catalogue"
+	"github.com/minivoice/mvh/suites/observe"
+)
+
+// ErrConfig marks a configuration the run cannot start with (exit 2).
+var ErrConfig = errors.New("bad configuration")
+
+// Validate checks the flags against each other and the catalogue, so a run
+// that cannot mean anything fails before any receiver is started.
+func (c Config) Validate(cat catalogue.Catalogue) error {
+	for _, check := range []func() error{
+		c.validateTarget,
+		func() error { return c.validateSelection(cat) },
+		c.validateObservation,
+		c.validateKnobs,
+	} {
+		if err := check(); err != nil {
+			return fmt.Errorf("%w: %v", ErrConfig, err)
+		}
+	}
+	return nil
+}
+
+func (c Config) validateTarget() error {
+	var given []string
+	for flagName, v := range map[string]string{"--cmd": c.Cmd, "--image": c.Image, "--dockerfile": c.Dockerfile} {
+		if v != "" {
+			given = append(given, flagName)
+		}
+	}
+	switch {
+	case len(given) > 1:
+		return fmt.Errorf("target: give one of --cmd, --image, --dockerfile, not %s", strings.Join(given, " and "))
+	case len(given) == 0 && c.URL == "":
+		return errors.New("target: give --url, --cmd, --image or --dockerfile (or --demo)")
+	case len(given) == 0 && c.Secret == "":
+		return errors.New("--secret: required with --url, the secret the receiver verifies with")
+	}
+	if c.URL != "" && !strings.Contains(c.URL, "{") && !isHTTPURL(c.URL) {
+		return fmt.Errorf("--url %q: want an absolute http:// or https:// URL", c.URL)
+	}
+	if !strings.HasPrefix(c.Path, "/") {
+		return fmt.Errorf("--path %q: want a path starting with /", c.Path)
+	}
+	for _, kv := range c.Env {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			return fmt.Errorf("--env %q: want KEY=VALUE", kv)
+		}
+	}
+	if c.ReadyTimeout <= 0 {
+		return fmt.Errorf("--ready-timeout %s: want a positive duration", c.ReadyTimeout)
+	}
+	return nil
+}
+
+func (c Config) validateSelection(cat catalogue.Catalogue) error {
+	for name, ids := range map[string][]string{"--only": c.Only, "--skip": c.Skip} {
+		for _, id := range ids {
+			if _, ok := cat.Check(id); !ok {
+				return fmt.Errorf("%s %s: no such check (mvh conform --list shows them)", name, id)
+			}
+		}
+	}
+	if _, err := c.minLevel(); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (c Config) validateObservation() error {
+	if err := observe.CheckPointer(c.SinkKey); err != nil {
+		return fmt.Errorf("--sink-key: %v", err)
+	}
+	if err := observe.CheckPointer(c.InspectKey); err != nil {
+		return fmt.Errorf("--inspect-key: %v", err)
+	}
+	if c.SinkAddr != "" {
+		if _, _, err := net.SplitHostPort(c.SinkAddr); err != nil {
+			return fmt.Errorf("--sink-addr %q: want HOST:PORT", c.SinkAddr)
+		}
+	}
+	if c.InspectURL != "" {
+		if !isHTTPURL(c.InspectURL) {
+			return fmt.Errorf("--inspect-url %q: want an absolute http:// or https:// URL", c.InspectURL)
+		}
+	}
+	return nil
+}
+
+func (c Config) validateKnobs() error {
+	for name, d := range map[string]time.Duration{"--settle": c.Settle, "--ack-budget": c.AckBudget, "--slow-downstream": c.SlowDownstream} {
+		if d <= 0 {
+			return fmt.Errorf("%s %s: want a positive duration", name, d)
+		}
+	}
+	if c.Burst < 10 || c.Burst > 100000 {
+		return fmt.Errorf("--burst %d: want 10 to 100000 deliveries", c.Burst)
+	}
+	return nil
+}
+
+// minLevel reads --level.
+func (c Config) minLevel() (catalogue.Level, error) {
+	switch strings.ToLower(c.Level) {
+	case "", "should":
+		return catalogue.Should, nil
+	case "must":
+		return catalogue.Must, nil
+	}
+	return "", fmt.Errorf("--level %q: want must or should", c.Level)
+}
+
+// LabelFilter translates --only, --skip and --level into the Ginkgo label
+// query that selects the checks, so users never write one. IDs and levels
+// are spec labels (see catalogue.Check.Labels).
+func (c Config) LabelFilter() string {
+	var parts []string
+	if len(c.Only) > 0 {
+		parts = append(parts, "("+strings.Join(c.Only, " || ")+")")
+	}
+	if len(c.Skip) > 0 {
+		parts = append(parts, "!("+strings.Join(c.Skip, " || ")+")")
+	}
+	if level, _ := c.minLevel(); level == catalogue.Must {
+		parts = append(parts, string(catalogue.Must))
+	}
+	return strings.Join(parts, " && ")
+}
+
+// isHTTPURL accepts absolute http and https URLs.
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}

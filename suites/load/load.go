@@ -1,0 +1,103 @@
+// Package load holds the burst check: the retry storm after an outage,
+// duplicates and overlapping copies included, must leave every distinct
+// event recorded exactly once and draw no 5xx.
+package load
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+
+	"github.com/minivoice/mvh/suites/evidence"
+	"github.com/minivoice/mvh/suites/framework"
+)
+
+// inFlight is how many deliveries of the burst are outstanding at once.
+const inFlight = 20
+
+// events are the two distinct events each call of the burst gets.
+var events = []string{"call.created", "call.completed"}
+
+// Specs registers load.burst.
+func Specs(f *framework.Framework) {
+	// load.burst: a burst of --burst deliveries (20 % duplicates, half of
+	// them sent together with their original, 20 in flight) SHOULD get no
+	// 5xx and SHOULD record every distinct event exactly once.
+	f.Check("load.burst", func(ctx ginkgo.SpecContext, c *framework.Case) {
+		plan, keys := planBurst(c, c.Config().Burst)
+		c.KeepExchanges(inFlight)
+		var xs []evidence.Exchange
+		for start := 0; start < len(plan); start += inFlight {
+			xs = append(xs, c.SendAll(ctx, inFlight, plan[start:min(start+inFlight, len(plan))])...)
+		}
+		if bad := tally(c, xs, len(keys)); bad > 0 {
+			ginkgo.Fail(fmt.Sprintf("%d of %d deliveries of the burst got a 5xx or no answer", bad, len(xs)))
+		}
+		c.ExpectRecordedOnce(ctx, keys...)
+	})
+}
+
+// planBurst lays out n deliveries in waves of inFlight: the distinct
+// events (every call's call.created, then every call's call.completed, so
+// no call's events race each other: ordering has checks of its own), half
+// of the duplicates right after their original (so both are released in
+// the same wave), the other half redelivered a second later at the end.
+// The layout is the same on every run; the call IDs are fresh.
+func planBurst(c *framework.Case, n int) ([]framework.Delivery, []string) {
+	dups := n / 5
+	distinct := make([]framework.Delivery, 0, n-dups)
+	keys := make([]string, 0, n-dups)
+	ids := make([]string, (n-dups+len(events)-1)/len(events))
+	for i := range ids {
+		ids[i] = c.CallID()
+	}
+	for _, event := range events {
+		for _, id := range ids {
+			if len(distinct) < n-dups {
+				distinct = append(distinct, c.Valid(fmt.Sprintf("event %d: %s", len(distinct)+1, event), event, id))
+				keys = append(keys, framework.Key(id, event))
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(500, 20))
+	picked := rng.Perm(len(distinct))[:dups]
+	together := map[int]bool{}
+	for _, j := range picked[:dups/2] {
+		together[j] = true
+	}
+	plan := make([]framework.Delivery, 0, n)
+	for i, d := range distinct {
+		plan = append(plan, d)
+		if together[i] {
+			plan = append(plan, copyOf(d, "duplicate sent together with it", 0))
+		}
+	}
+	for _, j := range picked[dups/2:] {
+		plan = append(plan, copyOf(distinct[j], "redelivered later", time.Second))
+	}
+	return plan, keys
+}
+
+func copyOf(d framework.Delivery, how string, skew time.Duration) framework.Delivery {
+	d.Label += " (" + how + ")"
+	d.Skew = skew
+	return d
+}
+
+// tally notes the answers of the burst and returns how many got a 5xx or
+// no answer at all.
+func tally(c *framework.Case, xs []evidence.Exchange, distinct int) int {
+	classes := map[string]int{}
+	for _, x := range xs {
+		class := "no answer"
+		if x.Response != nil {
+			class = fmt.Sprintf("%dxx", x.Response.Status/100)
+		}
+		classes[class]++
+	}
+	c.Notef("%d deliveries (%d distinct events, %d duplicates, %d in flight): %d 2xx, %d 4xx, %d 5xx, %d without answer",
+		len(xs), distinct, len(xs)-distinct, inFlight, classes["2xx"], classes["4xx"], classes["5xx"], classes["no answer"])
+	return classes["5xx"] + classes["no answer"]
+}

@@ -1,0 +1,106 @@
+// Package matrix proves the conformance suites in both directions: `mvh
+// conform` (the real static binary, as users run it) against the reference
+// receiver must pass every check, SHOULDs included, and against each defect
+// of receivers/faulty must fail exactly the checks listed here, the one
+// that names the defect among them. A change that makes a check over- or
+// under-sensitive breaks this test.
+package matrix
+
+import (
+	"slices"
+	"sort"
+	"testing"
+)
+
+// defects maps each defect of receivers/faulty to the check written to
+// catch it and the exact set of checks it fails (measured, then kept).
+var defects = []struct {
+	defect  string
+	named   string
+	failing []string
+}{
+	{"slow-ack", "ack.latency", []string{"ack.latency", "ack.slow-downstream"}},
+	{"accept-unsigned", "signature.missing", []string{"signature.missing", "signature.rejected-not-recorded"}},
+	{"accept-wrong-secret", "signature.wrong-secret", []string{"signature.wrong-secret", "signature.tampered-body", "signature.rejected-not-recorded"}},
+	{"skip-timestamp-check", "signature.stale-timestamp", []string{"signature.stale-timestamp", "signature.future-timestamp", "signature.rejected-not-recorded"}},
+	{"accept-future", "signature.future-timestamp", []string{"signature.future-timestamp"}},
+	{"reserialize-body", "signature.raw-body", []string{"signature.raw-body"}},
+	{"first-signature-only", "signature.rotation", []string{"signature.rotation"}},
+	{"reject-unknown-scheme", "signature.unknown-scheme", []string{"signature.unknown-scheme"}},
+	{"status-500-on-bad-signature", "signature.missing", []string{"signature.missing", "signature.wrong-secret", "signature.tampered-body", "signature.stale-timestamp", "signature.future-timestamp"}},
+	{"malformed-json-500", "input.malformed-json", []string{"input.malformed-json"}},
+	{"strict-fields", "input.unknown-fields", []string{"input.unknown-fields"}},
+	{"reject-unknown-event", "input.unknown-event", []string{"input.unknown-event"}},
+	{"oversized-500", "input.oversized", []string{"input.oversized"}},
+	{"get-200", "http.method-not-allowed", []string{"http.method-not-allowed"}},
+	{"conflict-on-duplicate", "idempotency.redelivery-ack", []string{"idempotency.redelivery-ack", "idempotency.concurrent-ack"}},
+	{"no-dedupe", "idempotency.redelivery", []string{"idempotency.redelivery", "idempotency.concurrent", "idempotency.lost-ack", "load.burst"}},
+	{"dedupe-by-call-id", "idempotency.distinct-events", []string{"idempotency.distinct-events", "ordering.out-of-order", "load.burst"}},
+	{"racy-dedupe", "idempotency.concurrent", []string{"idempotency.concurrent", "load.burst"}},
+	{"reject-out-of-order", "ordering.out-of-order-ack", []string{"ordering.out-of-order-ack", "ordering.out-of-order"}},
+	{"sync-downstream", "ack.slow-downstream", []string{"ack.slow-downstream"}},
+	{"record-before-verify", "signature.rejected-not-recorded", []string{"signature.rejected-not-recorded"}},
+	{"crash-on-oversized", "input.oversized", []string{"input.oversized", "resilience.still-serving"}},
+}
+
+// TestMatrix runs mvh conform against the reference and every defect, four
+// at a time (slowest first), then judges each run in its own subtest.
+func TestMatrix(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds three binaries and runs 23 conformance runs")
+	}
+	bins := buildBinaries(t)
+	jobs := []job{cmdJob(defects[0].defect, bins.receiver("faulty", defects[0].defect)), // the slowest first
+		cmdJob("reference", bins.receiver("reference", "")),
+		{name: "demo", args: []string{"--demo"}}}
+	for _, d := range defects[1:] {
+		jobs = append(jobs, cmdJob(d.defect, bins.receiver("faulty", d.defect)))
+	}
+	results := runAll(t, bins, jobs, 4)
+
+	// The reference, started as a command and as `mvh conform --demo`,
+	// passes every check, SHOULDs included.
+	for _, name := range []string{"reference", "demo"} {
+		t.Run(name, func(t *testing.T) {
+			r := results[name]
+			if r.exit != 0 || len(r.failed) != 0 || r.passed != len(r.levels) || r.passed == 0 {
+				t.Errorf("exit %d, %d of %d passed, failed %v\n%s", r.exit, r.passed, len(r.levels), r.failed, r.stderr)
+			}
+		})
+	}
+	for _, d := range defects {
+		t.Run(d.defect, func(t *testing.T) {
+			r := results[d.defect]
+			if !slices.Contains(r.failed, d.named) {
+				t.Errorf("%s did not fail %s, the check that names it", d.defect, d.named)
+			}
+			got, want := sorted(r.failed), sorted(d.failing)
+			if !slices.Equal(got, want) {
+				t.Errorf("failing checks\n got %v\nwant %v\n%s", got, want, r.stderr)
+			}
+			if wantExit := exitFor(r.levels, r.failed); r.exit != wantExit {
+				t.Errorf("exit %d, want %d (1 only when a MUST check failed)", r.exit, wantExit)
+			}
+			if r.skipped > 0 {
+				t.Errorf("%d checks skipped: observation must be available", r.skipped)
+			}
+		})
+	}
+}
+
+// exitFor is mvh conform's exit status for a set of failing checks without
+// --strict.
+func exitFor(levels map[string]string, failed []string) int {
+	for _, id := range failed {
+		if levels[id] == "MUST" {
+			return 1
+		}
+	}
+	return 0
+}
+
+func sorted(ids []string) []string {
+	out := slices.Clone(ids)
+	sort.Strings(out)
+	return out
+}
