@@ -6,6 +6,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/minivoice/mvh/suites/catalogue"
 	"github.com/minivoice/mvh/suites/evidence"
 )
 
@@ -14,11 +15,12 @@ const areaLabel = "area:"
 
 // checkOf reads one check's outcome from its spec: the ID is the leaf text,
 // level and area come from the catalogue labels (the catalogue itself when
-// labels are missing), the evidence from its report entry.
+// labels are missing), the evidence from its report entry. It is only
+// asked about selected specs, so the status is passed, failed or skipped.
 func checkOf(sr types.SpecReport, strict bool) Check {
 	c := Check{
 		ID:         sr.LeafNodeText,
-		Status:     status(sr.State),
+		Status:     string(catalogue.StatusOf(sr)),
 		DurationMS: sr.RunTime.Milliseconds(),
 		Evidence:   evidenceOf(sr),
 	}
@@ -30,24 +32,9 @@ func checkOf(sr types.SpecReport, strict bool) Check {
 		c.Failure = failureMessage(sr)
 	case StatusSkipped:
 		c.SkipReason = sr.Failure.Message
-		if sr.State == types.SpecStatePending {
-			c.SkipReason = "pending"
-		}
 	}
 	c.Evidence = capExchanges(c.Evidence)
 	return c
-}
-
-// status folds Ginkgo's states into the three a verdict needs.
-func status(s types.SpecState) string {
-	switch {
-	case s == types.SpecStatePassed:
-		return StatusPassed
-	case s.Is(types.SpecStateFailureStates):
-		return StatusFailed
-	default:
-		return StatusSkipped
-	}
 }
 
 // failureMessage is Ginkgo's failure message, or the forwarded panic, which

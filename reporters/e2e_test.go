@@ -37,7 +37,6 @@ func TestEndToEndSignatureDefect(t *testing.T) {
 	}
 	bin := buildBinaries(t)
 	mvh, faulty := filepath.Join(bin, "mvh"), filepath.Join(bin, "faulty")
-	requireConform(t, mvh)
 	secret := "whsec_e2e_" + randomHex(t)
 	dir := t.TempDir()
 	reports, saved := filepath.Join(dir, "report"), filepath.Join(dir, "fixtures")
@@ -69,18 +68,6 @@ func TestEndToEndSignatureDefect(t *testing.T) {
 		t.Errorf("fixtures replay exited %d, want 1 with signature.missing-1 failing:\n%s", code, replay)
 	}
 	noSecret(t, secret, map[string][]byte{"conform output": []byte(out), "replay output": []byte(replay), "receiver log": logs.Bytes()}, reports, saved)
-}
-
-// requireConform skips while `mvh conform` does not exist yet, except in CI.
-func requireConform(t *testing.T, mvh string) {
-	t.Helper()
-	if out, err := exec.Command(mvh, "conform", "--help").CombinedOutput(); err != nil {
-		msg := "mvh conform is not available yet: " + strings.TrimSpace(string(out))
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
 }
 
 func randomHex(t *testing.T) string {

@@ -3,7 +3,6 @@ package reporters
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/minivoice/mvh/suites/evidence"
 )
@@ -14,37 +13,14 @@ const maxExchanges = 50
 
 // unexpected reports whether an exchange missed what its check wanted: an
 // answer outside the expected status class, or no answer at all (a dropped
-// connection on purpose, LostAck, is not a miss).
+// connection on purpose, LostAck, is not a miss). Unknown wording never
+// marks an exchange as failed.
 func unexpected(x evidence.Exchange) bool {
 	if x.Response == nil {
 		return x.Error != "" && !x.LostAck
 	}
-	ok, known := meets(x.Expect, x.Response.Status)
+	ok, known := evidence.StatusMeets(x.Expect, x.Response.Status)
 	return known && !ok
-}
-
-// meets compares a status with an expectation such as "4xx", "405" or
-// "2xx or 4xx"; known is false when the expectation is not in that form, so
-// unknown wording never marks an exchange as failed.
-func meets(expect string, status int) (ok, known bool) {
-	for _, tok := range strings.FieldsFunc(expect, func(r rune) bool { return r == ' ' || r == '|' || r == ',' || r == '/' }) {
-		tok = strings.ToLower(tok)
-		switch {
-		case len(tok) == 3 && strings.HasSuffix(tok, "xx") && tok[0] >= '1' && tok[0] <= '5':
-			known = true
-			if int(tok[0]-'0') == status/100 {
-				return true, true
-			}
-		case len(tok) == 3:
-			if n, err := strconv.Atoi(tok); err == nil {
-				known = true
-				if n == status {
-					return true, true
-				}
-			}
-		}
-	}
-	return false, known
 }
 
 // happened says in a few words what an exchange got.

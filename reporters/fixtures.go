@@ -94,21 +94,36 @@ func fixtureOf(c Check, x evidence.Exchange, n int, red redactor) (fixtures.Fixt
 		}
 	}
 	if kind == fixtures.SigningTampered {
-		// The evidence keeps the bytes sent, not the ones signed; any other
-		// bytes make the same point, as in Reproduction.
-		req.SignedBody = req.Body + " "
+		signed, ok := signedBody(r)
+		if !ok {
+			signed = r.Body + " " // older evidence: any other bytes make the point, as in Reproduction
+		}
+		req.SignedBody = red.string(signed)
 	}
-	desc := fmt.Sprintf("%s (%s) failed: %s. Request %d", c.ID, c.Level, shortReason(c.Failure, reasonWidth), n)
-	if x.Label != "" {
-		desc += " (" + x.Label + ")"
-	}
-	desc += fmt.Sprintf(": expected %s, the receiver answered %s.", class, happened(x))
 	return fixtures.Fixture{
 		Name:        fmt.Sprintf("%s-%d", c.ID, n),
-		Description: red.string(desc),
+		Description: red.string(fixtureDescription(c, x, n, class)),
 		Request:     req,
 		Expect:      fixtures.Expect{StatusClass: class},
 	}, true
+}
+
+// fixtureDescription says which check failed and what request n got. The
+// check's failure message is a statement about its requests when they were
+// answered wrongly ("no signature headers: got 200, want 4xx"), so it is
+// quoted only for a request answered as expected, whose check failed on
+// something else (records, latency); quoting it always said the same line
+// twice.
+func fixtureDescription(c Check, x evidence.Exchange, n int, class string) string {
+	desc := fmt.Sprintf("%s (%s) failed", c.ID, c.Level)
+	if !unexpected(x) {
+		desc += ": " + strings.TrimSuffix(oneLine(c, reasonWidth), ".")
+	}
+	desc += fmt.Sprintf(". Request %d", n)
+	if x.Label != "" {
+		desc += " (" + x.Label + ")"
+	}
+	return desc + fmt.Sprintf(": expected %s, the receiver answered %s.", class, happened(x))
 }
 
 // statusClassOf maps an expectation onto a fixture's class: "2xx" or "4xx",

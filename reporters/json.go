@@ -19,11 +19,11 @@ const SchemaVersion = 1
 const (
 	VerdictPass   = "pass"
 	VerdictFail   = "fail"
-	StatusPassed  = "passed"
-	StatusFailed  = "failed"
-	StatusSkipped = "skipped"
-	LevelMust     = "MUST"
-	LevelShould   = "SHOULD"
+	StatusPassed  = string(catalogue.Passed)
+	StatusFailed  = string(catalogue.Failed)
+	StatusSkipped = string(catalogue.Skipped)
+	LevelMust     = string(catalogue.Must)
+	LevelShould   = string(catalogue.Should)
 )
 
 // Document is report.json, and the model every other format renders. Its

@@ -29,8 +29,7 @@ const (
 const defaultSkew = 600
 
 // skipHeaders are set by curl itself or computed by the reproduction.
-var skipHeaders = []string{"Host", "Content-Length", "User-Agent", "Accept-Encoding", "Connection",
-	"Transfer-Encoding", signature.TimestampHeader, signature.SignatureHeader}
+var skipHeaders = slices.Concat(transportHeaders, []string{signature.TimestampHeader, signature.SignatureHeader})
 
 // Reproduction returns a bash snippet that re-sends a check's requests the
 // way the check sent them, in the spirit of the seed's copy/paste examples:
@@ -157,7 +156,11 @@ func writeSigning(b *strings.Builder, x evidence.Exchange) []string {
 	if kind == "tampered" {
 		body = "signed.json"
 		b.WriteString("# sign other bytes than the ones sent: the body was altered after signing\n")
-		b.WriteString("{ cat body.json; printf ' '; } > signed.json\n")
+		if signed, ok := signedBody(x.Request); ok {
+			fmt.Fprintf(b, "%s > signed.json\n", printfExact(signed))
+		} else {
+			b.WriteString("{ cat body.json; printf ' '; } > signed.json\n")
+		}
 	}
 	sign := fmt.Sprintf(`mvh sign --secret "$MVH_SECRET" --timestamp "$ts" --body-file %s`, body)
 	switch kind {
@@ -174,6 +177,13 @@ func writeSigning(b *strings.Builder, x evidence.Exchange) []string {
 	}
 	fmt.Fprintf(b, "%s > headers.txt\n", sign)
 	return []string{"-H @headers.txt"}
+}
+
+// signedBody is what a tampered request was signed over, as the evidence
+// recorded it; ok is false for evidence from before signed_body existed,
+// where any other bytes than the body make the same point.
+func signedBody(r evidence.Request) (string, bool) {
+	return r.SignedBody, r.SignedBody != "" && r.SignedBody != r.Body
 }
 
 // timestampExpr is the shell expression for the signing time: now, or as far
@@ -230,7 +240,7 @@ func foreignEntries(r evidence.Request) string {
 func sortedHeaders(h map[string]string) []string {
 	var keys []string
 	for k := range h {
-		if !slices.ContainsFunc(skipHeaders, func(s string) bool { return strings.EqualFold(s, k) }) {
+		if !containsFold(skipHeaders, k) {
 			keys = append(keys, k)
 		}
 	}

@@ -77,8 +77,10 @@ func fakeMvhPath(t *testing.T) string {
 }
 
 // verifyingReceiver answers each way of failing verification with its own
-// status, so a reproduction's status shows exactly what the receiver saw.
-func verifyingReceiver(secret string, want *atomic.Pointer[string]) *httptest.Server {
+// status, so a reproduction's status shows exactly what the receiver saw:
+// 412 for a signature over exactly the signed bytes the evidence recorded
+// (a faithful tampered reproduction), 401 for any other mismatch.
+func verifyingReceiver(secret string, want, signed *atomic.Pointer[string]) *httptest.Server {
 	v := signature.NewVerifier(secret)
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -90,6 +92,8 @@ func verifyingReceiver(secret string, want *atomic.Pointer[string]) *httptest.Se
 			w.WriteHeader(410)
 		case errors.Is(err, signature.ErrFutureTimestamp):
 			w.WriteHeader(425)
+		case err != nil && *signed.Load() != "" && v.VerifyRequest(r.Header, []byte(*signed.Load())) == nil:
+			w.WriteHeader(412)
 		case err != nil:
 			w.WriteHeader(401)
 		case string(body) != *want.Load():
@@ -106,8 +110,8 @@ func TestReproductionReproduces(t *testing.T) {
 	}
 	path := fakeMvhPath(t) + string(os.PathListSeparator) + os.Getenv("PATH")
 	tricky := "-{\"a\":\"it's 100% \\\\ caf\u00e9\",\r\n\t\"b\":$HOME `x`}\n"
-	var want atomic.Pointer[string]
-	srv := verifyingReceiver(testSecret, &want)
+	var want, signed atomic.Pointer[string]
+	srv := verifyingReceiver(testSecret, &want, &signed)
 	defer srv.Close()
 	for _, tc := range []struct {
 		kind, body string
@@ -121,7 +125,7 @@ func TestReproductionReproduces(t *testing.T) {
 		{"future", body("call_r5", "call.created"), 425},
 		{"rotation", body("call_r6", "call.created"), 200},
 		{"unknown-scheme", body("call_r7", "call.created"), 200},
-		{"tampered", body("call_r8", "call.created"), 401},
+		{"tampered", body("call_r8", "call.created"), 412},
 	} {
 		t.Run(tc.kind, func(t *testing.T) {
 			x := exchange(tc.kind, tc.kind, tc.body, "4xx", 200, 0)
@@ -132,6 +136,7 @@ func TestReproductionReproduces(t *testing.T) {
 			x.Request.URL = srv.URL + "/webhooks/minivoice"
 			script := Reproduction(Check{ID: "test." + tc.kind, Evidence: &evidence.Evidence{Exchanges: []evidence.Exchange{x}}})
 			want.Store(&tc.body)
+			signed.Store(&x.Request.SignedBody)
 			got := runScript(t, script, path)
 			if got != strconv.Itoa(tc.status) {
 				t.Errorf("status %s, want %d; script:\n%s", got, tc.status, script)

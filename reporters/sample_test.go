@@ -1,6 +1,7 @@
 package reporters
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
 	"time"
@@ -51,9 +52,13 @@ func exchange(label, kind, b, expect string, status int, offset time.Duration) e
 	case "future":
 		ts += 600
 	}
+	signed := ""
+	if kind == "tampered" { // signed before a man in the middle changed the variables
+		signed = strings.Replace(b, `"variables":{}`, `"variables":{"transfer_to":"+15550000000"}`, 1)
+	}
 	if kind != "none" {
 		h[signature.TimestampHeader] = strconv.FormatInt(ts, 10)
-		h[signature.SignatureHeader] = signature.Sign(ts, []byte(b), testSecret)
+		h[signature.SignatureHeader] = signature.Sign(ts, []byte(cmp.Or(signed, b)), testSecret)
 	}
 	switch kind {
 	case "rotation":
@@ -63,7 +68,7 @@ func exchange(label, kind, b, expect string, status int, offset time.Duration) e
 	}
 	return evidence.Exchange{
 		Label:    label,
-		Request:  evidence.Request{Method: "POST", URL: sampleURL, Headers: h, Body: b, BodySize: len(b), Signed: kind},
+		Request:  evidence.Request{Method: "POST", URL: sampleURL, Headers: h, Body: b, BodySize: len(b), SignedBody: signed, Signed: kind},
 		Response: &evidence.Response{Status: status, Headers: map[string]string{"Content-Type": "application/json"}, Body: `{"ok":true}`},
 		Started:  started,
 		Latency:  time.Duration(3+offset/time.Second) * time.Millisecond,

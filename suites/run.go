@@ -168,7 +168,7 @@ func runSpecs(f *framework.Framework, cfg framework.Config, o options, preview b
 	register(f, o.onCheck, func(r types.Report) { rep = r })
 	sc, rc := ginkgo.GinkgoConfiguration()
 	if sc.ParallelTotal > 1 {
-		return rep, fmt.Errorf("suites: the checks share one receiver and run serially; drop ginkgo -p")
+		return rep, fmt.Errorf("%w: ginkgo -p: the checks share one receiver and run serially", framework.ErrConfig)
 	}
 	sc.LabelFilter = and(sc.LabelFilter, cfg.LabelFilter())
 	sc.RandomizeAllSpecs, sc.FailFast, sc.FailOnPending, sc.FailOnEmpty = false, false, false, false

@@ -5,17 +5,20 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 
 	"github.com/onsi/ginkgo/v2/types"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	tclog "github.com/testcontainers/testcontainers-go/log"
 
 	"github.com/minivoice/mvh/reporters"
 	"github.com/minivoice/mvh/spec"
 	"github.com/minivoice/mvh/suites"
 	"github.com/minivoice/mvh/suites/catalogue"
+	"github.com/minivoice/mvh/suites/container"
 	"github.com/minivoice/mvh/suites/framework"
 )
 
@@ -71,11 +74,12 @@ func runConform(cmd *cobra.Command, a *app, cfg framework.Config) error {
 	term := reporters.NewTerminal(progress, reporters.TerminalOptions{
 		Color: reporters.ColorFor(progress), Quiet: cfg.Quiet, Strict: cfg.Strict, Redact: []string{cfg.Secret},
 	})
+	defer quietTestcontainers(a.logger)()
 	var session suites.Session
 	rep, err := suites.Run(cmd.Context(), cfg, suites.WithSpec(s), suites.WithLogger(a.logger),
 		suites.WithSession(&session), suites.OnCheck(term.Check), suites.WithGinkgoOutput(io.Discard))
 	if err != nil {
-		return usage(err)
+		return usage(scrub(err, cfg.Secret))
 	}
 	run := reportRun(cmd, cfg, s, session)
 	paths, err := writeReports(a, cfg, rep, run)
@@ -87,6 +91,34 @@ func runConform(cmd *cobra.Command, a *app, cfg framework.Config) error {
 		return silentFailure
 	}
 	return nil
+}
+
+// quietTestcontainers routes testcontainers' process-wide logger, which
+// prints a "Connected to docker" banner to stderr on its first connection,
+// through l at debug level (shown with --verbose) for the length of a run;
+// the returned func restores the previous logger.
+func quietTestcontainers(l *slog.Logger) (restore func()) {
+	prev := tclog.Default()
+	tclog.SetDefault(container.TestcontainersLogger(l))
+	return func() { tclog.SetDefault(prev) }
+}
+
+// scrubbedError is an error whose message has the run's secret masked, for
+// a --cmd or --url that spells the secret out; errors.Is still sees through.
+type scrubbedError struct {
+	err error
+	msg string
+}
+
+func (e scrubbedError) Error() string { return e.msg }
+func (e scrubbedError) Unwrap() error { return e.err }
+
+// scrub masks secret in err's message.
+func scrub(err error, secret string) error {
+	if secret == "" || !strings.Contains(err.Error(), secret) {
+		return err
+	}
+	return scrubbedError{err: err, msg: strings.ReplaceAll(err.Error(), secret, reporters.Redacted)}
 }
 
 // writeReports writes --report-dir and --save-fixtures and prints --json.

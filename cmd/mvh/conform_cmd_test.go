@@ -5,12 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	tclog "github.com/testcontainers/testcontainers-go/log"
 
 	"github.com/minivoice/mvh/receivers/reference/receiver"
 	"github.com/minivoice/mvh/suites/catalogue"
@@ -74,6 +77,29 @@ func TestConformNotReady(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "secret=[secret]") {
 		t.Errorf("stderr %q: the secret must be masked", stderr)
+	}
+	// A command that spells the secret out is not printed back with it.
+	const literal = "whsec_cmdtest_literal"
+	code, _, stderr = conformRun(t, "--cmd", "sh -c 'exit 3' "+literal, "--secret", literal, "--ready-timeout", "5s")
+	if code != exitUsage || strings.Contains(stderr, literal) || !strings.Contains(stderr, "receiver not ready") {
+		t.Errorf("exit %d, stderr %q: want 2, the secret masked", code, stderr)
+	}
+}
+
+// TestQuietTestcontainers: while a run lasts, testcontainers' global logger
+// (its "Connected to docker" banner) goes to the run's slog logger at debug
+// level, never straight to stderr, and is restored afterwards.
+func TestQuietTestcontainers(t *testing.T) {
+	var logs bytes.Buffer
+	prev := tclog.Default()
+	restore := quietTestcontainers(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	tclog.Printf("%s - Connected to docker:\n  Server Version: %s\n", "testcontainers", "test")
+	restore()
+	if !strings.Contains(logs.String(), "level=DEBUG") || !strings.Contains(logs.String(), "Connected to docker") {
+		t.Errorf("slog got %q, want the banner at debug level", logs.String())
+	}
+	if tclog.Default() != prev {
+		t.Error("the previous testcontainers logger was not restored")
 	}
 }
 

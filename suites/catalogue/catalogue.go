@@ -101,7 +101,7 @@ func Parse(data []byte) (Catalogue, error) {
 func complete(ch *Check) error {
 	area, name, ok := strings.Cut(ch.ID, ".")
 	if !ok || area == "" || name == "" || strings.ContainsAny(ch.ID, " &|!,()/:") {
-		return fmt.Errorf("%w: id %q: want area.name without spaces or &|!,()/:", ErrInvalid, ch.ID)
+		return fmt.Errorf("%w: id %q: want area.name with none of the characters &|!,()/: and no spaces", ErrInvalid, ch.ID)
 	}
 	ch.Area = area
 	if ch.Level != Must && ch.Level != Should {

@@ -39,15 +39,21 @@ type Exchange struct {
 }
 
 // Request is exactly what went on the wire. Body is the exact string that
-// was signed (truncated to BodyLimit for oversized bodies, with BodySize the
-// real length), so a reproduction can re-sign it.
+// was sent (truncated to BodyLimit for oversized bodies, with BodySize the
+// real length), so a reproduction can send it again.
 type Request struct {
-	Method    string            `json:"method"`
-	URL       string            `json:"url"`
-	Headers   map[string]string `json:"headers"`
-	Body      string            `json:"body"`
-	BodySize  int               `json:"body_size"`
-	Truncated bool              `json:"truncated,omitempty"`
+	Method   string            `json:"method"`
+	URL      string            `json:"url"`
+	Headers  map[string]string `json:"headers"`
+	Body     string            `json:"body"`
+	BodySize int               `json:"body_size"`
+	// Truncated is true when Body (or SignedBody) was cut at BodyLimit.
+	Truncated bool `json:"truncated,omitempty"`
+	// SignedBody is the exact string the signature was computed over when
+	// it is not Body (a body tampered with after signing); empty when the
+	// sent bytes were the signed ones. A reproduction re-signs it, so the
+	// receiver sees the same mismatch the check sent.
+	SignedBody string `json:"signed_body,omitempty"`
 	// Signed is how the signature headers were made, so a reproduction can
 	// recreate them: "valid", "none", "wrong-secret", "stale", "future",
 	// "rotation", "unknown-scheme", "tampered".

@@ -74,37 +74,33 @@ func (c *Case) Valid(label, event, callID string) Delivery {
 
 // Send delivers d and records the exchange.
 func (c *Case) Send(ctx context.Context, d Delivery) evidence.Exchange {
-	x := evidence.Exchange{Label: d.Label, Expect: d.Expect, Started: time.Now()}
-	ctx, cancel := context.WithTimeout(ctx, c.attemptTimeout())
-	defer cancel()
-	req, err := c.newRequest(ctx, d)
-	if err != nil {
-		x.Error = err.Error()
-		c.record(x)
-		return x
-	}
-	x.Request = requestEvidence(req, d)
-	resp, err := c.f.Env.Client.Do(req)
-	x.Latency = time.Since(x.Started)
-	if err != nil {
-		x.Error = err.Error()
-	} else {
-		x.Response = responseEvidence(resp)
-	}
-	c.record(x)
-	return x
+	return c.exchange(ctx, d, false, func(req *http.Request) (*evidence.Response, error) {
+		resp, err := c.f.Env.Client.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		return responseEvidence(resp), nil
+	})
 }
 
 // SendLostAck writes d and drops the connection once the receiver starts
 // answering, unread: the lost acknowledgement of mock.SendAndDrop.
 func (c *Case) SendLostAck(ctx context.Context, d Delivery) evidence.Exchange {
-	x := evidence.Exchange{Label: d.Label, Expect: d.Expect, Started: time.Now(), LostAck: true}
+	return c.exchange(ctx, d, true, func(req *http.Request) (*evidence.Response, error) {
+		return nil, mock.SendAndDrop(req.Context(), req)
+	})
+}
+
+// exchange builds d, hands it to send within the contract's attempt
+// timeout, and records what happened.
+func (c *Case) exchange(ctx context.Context, d Delivery, lostAck bool, send func(*http.Request) (*evidence.Response, error)) evidence.Exchange {
+	x := evidence.Exchange{Label: d.Label, Expect: d.Expect, Started: time.Now(), LostAck: lostAck}
 	ctx, cancel := context.WithTimeout(ctx, c.attemptTimeout())
 	defer cancel()
 	req, err := c.newRequest(ctx, d)
 	if err == nil {
 		x.Request = requestEvidence(req, d)
-		err = mock.SendAndDrop(ctx, req)
+		x.Response, err = send(req)
 	}
 	x.Latency = time.Since(x.Started)
 	if err != nil {
@@ -176,8 +172,9 @@ func (c *Case) newRequest(ctx context.Context, d Delivery) (*http.Request, error
 	return req, nil
 }
 
-// requestEvidence records the request as it goes on the wire; the body is
-// cut at evidence.BodyLimit for oversized deliveries.
+// requestEvidence records the request as it goes on the wire, and the
+// bytes that were signed when they are not the ones sent (a tampered
+// body); bodies are cut at evidence.BodyLimit for oversized deliveries.
 func requestEvidence(req *http.Request, d Delivery) evidence.Request {
 	body := d.Body
 	if d.Sent != nil {
@@ -190,6 +187,12 @@ func requestEvidence(req *http.Request, d Delivery) evidence.Request {
 		Body: string(body), BodySize: len(body), Signed: string(d.Signed)}
 	if len(body) > evidence.BodyLimit {
 		r.Body, r.Truncated = string(body[:evidence.BodyLimit]), true
+	}
+	if d.Sent != nil && !bytes.Equal(d.Sent, d.Body) {
+		r.SignedBody = string(d.Body)
+		if len(d.Body) > evidence.BodyLimit {
+			r.SignedBody, r.Truncated = string(d.Body[:evidence.BodyLimit]), true
+		}
 	}
 	return r
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 
-	"github.com/minivoice/mvh/suites/evidence"
 	"github.com/minivoice/mvh/suites/framework"
 )
 
@@ -69,7 +68,7 @@ func Specs(f *framework.Framework) {
 		id := c.CallID()
 		created := c.Send(ctx, c.Valid("call.created", "call.created", id))
 		completed := c.Send(ctx, c.Valid("call.completed of the same call", "call.completed", id))
-		c.ExpectAnswers([]evidence.Exchange{created, completed}...)
+		c.ExpectAnswers(created, completed)
 		c.ExpectRecordedOnce(ctx, framework.Key(id, "call.created"), framework.Key(id, "call.completed"))
 	})
 }

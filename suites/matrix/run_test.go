@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -43,11 +42,7 @@ func (b binaries) receiver(name, defect string) string {
 func buildBinaries(t testing.TB) binaries {
 	t.Helper()
 	dir := t.TempDir()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
-	cmd := exec.Command(goBin, "build", "-o", dir+string(filepath.Separator),
+	cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator),
 		"../../cmd/mvh", "../../receivers/reference", "../../receivers/faulty")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
