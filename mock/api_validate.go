@@ -142,7 +142,7 @@ func describe(err error) string {
 	}
 	var se *openapi3.SchemaError
 	if errors.As(re.Err, &se) {
-		if p := pointerOf(se.JSONPointer()); p != "" {
+		if p := spec.JSONPointer(se.JSONPointer()); p != "" {
 			where += " " + p
 		}
 		return where + ": " + cleanReason(se.Reason)
@@ -181,15 +181,6 @@ func cleanReason(reason string) string {
 		return strings.Join(strings.Fields(reason), " ")
 	}
 	return strings.Join(found, "; ")
-}
-
-func pointerOf(parts []string) string {
-	var b strings.Builder
-	for _, p := range parts {
-		b.WriteByte('/')
-		b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(p))
-	}
-	return b.String()
 }
 
 func dedupe(sorted []string) []string {

@@ -54,23 +54,7 @@ func (e *Engine) Applications(ctx context.Context) ([]Application, error) {
 }
 
 func (e *Engine) queryApps(ctx context.Context, where string, args ...any) ([]Application, error) {
-	rows, err := e.db.QueryContext(ctx, `SELECT `+appColumns+` FROM applications `+where, args...)
-	if err != nil {
-		return nil, fmt.Errorf("query applications: %w", err)
-	}
-	defer rows.Close()
-	var out []Application
-	for rows.Next() {
-		a, err := scanApp(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("query applications: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, e.db, "applications", `SELECT `+appColumns+` FROM applications `+where, scanApp, args...)
 }
 
 func scanApp(rows *sql.Rows) (Application, error) {

@@ -2,6 +2,7 @@ package mock
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -31,7 +32,7 @@ func checkChaos(c Chaos) error {
 // applied (and recorded) at attempt time, see Engine.attempt.
 func (e *Engine) applyChaos(r record, c Chaos) []record {
 	if c.Jitter > 0 {
-		extra := time.Duration(rand.Int64N(int64(c.Jitter) + 1))
+		extra := time.Duration(rand.Int64N(int64(min(c.Jitter, math.MaxInt64-1)) + 1))
 		r.origin = r.origin.Add(extra)
 		r.NextAttemptAt = r.NextAttemptAt.Add(extra)
 		r.Chaos = append(r.Chaos, fmt.Sprintf("jitter +%s", extra.Round(time.Millisecond)))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -109,6 +110,7 @@ func TestChaosJitter(t *testing.T) {
 	const jitter, timeScale = 20 * time.Second, 0.01
 	sink := engNewSink(t, 0, 200)
 	e, _ := engStart(t, Config{TimeScale: timeScale})
+	var delayed bool
 	for range 3 {
 		ds, err := e.Enqueue(context.Background(), Send{URL: sink.URL, Event: "call.created", Chaos: Chaos{Jitter: jitter}})
 		if err != nil {
@@ -126,6 +128,10 @@ func TestChaosJitter(t *testing.T) {
 		if real := as[0].StartedAt.Sub(d.CreatedAt); real < scale(extra, timeScale)-2*time.Millisecond {
 			t.Errorf("started %s after creation, before its jittered time %s", real, scale(extra, timeScale))
 		}
+		delayed = delayed || extra > 0
+	}
+	if !delayed {
+		t.Error("no delivery was delayed: jitter not applied")
 	}
 }
 
@@ -153,5 +159,25 @@ func TestChaosLostAck(t *testing.T) {
 	hits := engWaitHits(t, sink, 2)
 	if len(hits) != 2 || !bytes.Equal(hits[0].body, d.Body) || !bytes.Equal(hits[1].body, d.Body) {
 		t.Errorf("receiver got %d requests; want the full request twice", len(hits))
+	}
+}
+
+// TestChaosExtremesDoNotOverflow: the largest jitter and schedule offset a
+// user can type neither panic nor wrap into the past.
+func TestChaosExtremesDoNotOverflow(t *testing.T) {
+	e := engOpen(t, Config{}) // not running: nothing is sent
+	huge := time.Duration(math.MaxInt64)
+	ds, err := e.Enqueue(context.Background(), Send{URL: "http://127.0.0.1:9/x", Event: "call.created",
+		Schedule: []time.Duration{0, huge}, Chaos: Chaos{Jitter: huge}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := ds[0]; d.NextAttemptAt.Before(d.CreatedAt) {
+		t.Errorf("first attempt at %s, before creation %s", d.NextAttemptAt, d.CreatedAt)
+	}
+	for range 100 {
+		if got := jittered(huge, 0.1); got < 0 {
+			t.Fatalf("jittered(max, 0.1) = %s: wrapped negative", got)
+		}
 	}
 }

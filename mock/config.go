@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"math"
 	"strings"
 	"time"
 )
@@ -13,6 +14,9 @@ const (
 	DefaultDB          = "mvh.db"
 	DefaultWorkers     = 32
 	DefaultPerEndpoint = 10
+	// MaxWorkers bounds Workers: each is a goroutine, and a typo of a few
+	// zeros must not exhaust memory.
+	MaxWorkers = 4096
 	// MemoryDB is the throwaway outbox: nothing survives Close.
 	MemoryDB = ":memory:"
 )
@@ -84,10 +88,10 @@ func (c *Config) fill() {
 // where a zero is what the user typed (--time-scale 0) rather than unset.
 func (c *Config) Check() error {
 	switch {
-	case c.TimeScale <= 0:
-		return fmt.Errorf("time-scale %v: %w: want a positive factor", c.TimeScale, ErrInvalid)
-	case c.Workers < 1:
-		return fmt.Errorf("workers %d: %w: want at least 1", c.Workers, ErrInvalid)
+	case !(c.TimeScale > 0) || math.IsInf(c.TimeScale, 1): // NaN compares false
+		return fmt.Errorf("time-scale %v: %w: want a positive, finite factor", c.TimeScale, ErrInvalid)
+	case c.Workers < 1 || c.Workers > MaxWorkers:
+		return fmt.Errorf("workers %d: %w: want 1 to %d", c.Workers, ErrInvalid, MaxWorkers)
 	case c.PerEndpoint < 1:
 		return fmt.Errorf("per-endpoint %d: %w: want at least 1", c.PerEndpoint, ErrInvalid)
 	case c.AttemptTimeout < 0:

@@ -86,7 +86,7 @@ func TestLogPageResendForm(t *testing.T) {
 	}
 	m.waitDelivery(t, strings.TrimPrefix(loc, "/deliveries/"))
 	if n, _ := rcv.count(); n != 2 {
-		t.Errorf("apiReceiver saw %d requests, want 2", n)
+		t.Errorf("receiver saw %d requests, want 2", n)
 	}
 
 	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, m.url+"/deliveries/"+d.ID+"/resend", nil)

@@ -3,6 +3,7 @@ package mock
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -175,6 +176,16 @@ func TestOpenRefusesLockedAndCorrupt(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(corrupt); string(b[:len(text)]) != string(text) {
 		t.Error("the corrupt file was modified")
+	}
+}
+
+// TestOpenRejectsBadConfig refuses settings no engine can run with, NaN and
+// infinity included (they compare false with everything).
+func TestOpenRejectsBadConfig(t *testing.T) {
+	for _, f := range []float64{-1, math.NaN(), math.Inf(1)} {
+		if _, err := Open(context.Background(), engSpec(t), Config{DB: MemoryDB, TimeScale: f}); !errors.Is(err, ErrInvalid) {
+			t.Errorf("time scale %v: %v, want ErrInvalid", f, err)
+		}
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/minivoice/mvh/spec/signature"
@@ -37,7 +38,8 @@ func NewRequest(ctx context.Context, target, event string, body []byte, now time
 	return req, nil
 }
 
-// CheckURL accepts absolute http and https URLs only.
+// CheckURL accepts absolute http and https URLs with a usable port only, so
+// a typo is refused at once rather than retried on the schedule for hours.
 func CheckURL(target string) error {
 	u, err := url.Parse(target)
 	if err != nil {
@@ -45,6 +47,11 @@ func CheckURL(target string) error {
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("url %q: want an absolute http:// or https:// URL", target)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("url %q: port %s: want 1 to 65535", target, p)
+		}
 	}
 	return nil
 }

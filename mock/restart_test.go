@@ -30,9 +30,9 @@ const (
 )
 
 // TestRestartAfterSIGKILL proves the outbox is durable: 1,000 deliveries
-// accepted by a real `mvh mock serve` process while the apiReceiver is down
+// accepted by a real `mvh mock serve` process while the receiver is down
 // survive a SIGKILL mid-run and all arrive once the process restarts on the
-// same database and the apiReceiver is up. Duplicates are allowed (at least
+// same database and the receiver is up. Duplicates are allowed (at least
 // once) and counted; a single loss fails the test.
 func TestRestartAfterSIGKILL(t *testing.T) {
 	if testing.Short() {
@@ -42,7 +42,7 @@ func TestRestartAfterSIGKILL(t *testing.T) {
 	dir := t.TempDir()
 	bin := restartBuild(t, dir)
 	db := filepath.Join(dir, "mvh.db")
-	apiAddr, rcvAddr := restartFreeAddr(t), restartFreeAddr(t) // nothing listens on rcvAddr yet: the apiReceiver is down
+	apiAddr, rcvAddr := engFreeAddr(t), engFreeAddr(t) // nothing listens on rcvAddr yet: the receiver is down
 
 	first := restartServe(t, bin, db, apiAddr, filepath.Join(dir, "serve-1.log"))
 	api := &processAPI{base: "http://" + apiAddr}
@@ -89,18 +89,6 @@ func restartBuild(t *testing.T, dir string) string {
 	}
 	t.Logf("built mvh in %s", time.Since(start).Round(time.Millisecond))
 	return bin
-}
-
-// restartFreeAddr returns a loopback address nothing listens on right now.
-func restartFreeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
 }
 
 func restartServe(t *testing.T, bin, db, addr, logFile string) *exec.Cmd {

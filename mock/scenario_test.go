@@ -122,6 +122,7 @@ func TestEnqueueRejectsBadInput(t *testing.T) {
 	}{
 		{"relative URL", Send{URL: "/hook", Event: "call.created"}, ErrInvalid},
 		{"ftp URL", Send{URL: "ftp://127.0.0.1/x", Event: "call.created"}, ErrInvalid},
+		{"port out of range", Send{URL: "http://127.0.0.1:70000/x", Event: "call.created"}, ErrInvalid},
 		{"unknown event", Send{URL: "http://127.0.0.1:9", Event: "call.exploded"}, spec.ErrUnknownEvent},
 		{"override into a string", Send{URL: "http://127.0.0.1:9", Event: "call.created",
 			Set: []spec.Override{{Path: "call.id.x", Value: "1"}}}, ErrInvalid},

@@ -116,12 +116,13 @@ func scale(d time.Duration, f float64) time.Duration {
 }
 
 // jittered varies d by a uniform ±j fraction, as x-minivoice-retry's jitter
-// says, so that retries of many deliveries do not arrive in lockstep.
+// says, so that retries of many deliveries do not arrive in lockstep. It
+// saturates like scale, so a huge offset never wraps negative.
 func jittered(d time.Duration, j float64) time.Duration {
 	if d <= 0 || j <= 0 {
 		return d
 	}
-	return time.Duration(float64(d) * (1 + j*(2*rand.Float64()-1)))
+	return scale(d, 1+j*(2*rand.Float64()-1))
 }
 
 // nextAt is the schedule time of attempt slot of r.

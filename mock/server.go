@@ -26,7 +26,11 @@ func (in *Inbox) Serve(ctx context.Context, ln net.Listener) error {
 	return serveUntil(ctx, ln, in, in.cfg.Logger)
 }
 
+// serveUntil serves h on ln until ctx ends or serving fails; either way the
+// shutdown goroutine ends with it.
 func serveUntil(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -68,21 +68,27 @@ func loadRecord(ctx context.Context, q querier, id string) (record, error) {
 }
 
 func queryRecords(ctx context.Context, q querier, where string, args ...any) ([]record, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+recordColumns+` FROM deliveries `+where, args...)
+	return queryAll(ctx, q, "deliveries", `SELECT `+recordColumns+` FROM deliveries `+where, scanRecord, args...)
+}
+
+// queryAll runs a SELECT and scans every row with scan; what names the rows
+// in errors.
+func queryAll[T any](ctx context.Context, q querier, what, query string, scan func(*sql.Rows) (T, error), args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("query deliveries: %w", err)
+		return nil, fmt.Errorf("query %s: %w", what, err)
 	}
 	defer rows.Close()
-	var out []record
+	var out []T
 	for rows.Next() {
-		r, err := scanRecord(rows)
+		v, err := scan(rows)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, r)
+		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("query deliveries: %w", err)
+		return nil, fmt.Errorf("query %s: %w", what, err)
 	}
 	return out, nil
 }
@@ -146,32 +152,27 @@ func insertAttempt(ctx context.Context, q querier, a Attempt) error {
 }
 
 func queryAttempts(ctx context.Context, q querier, id string) ([]Attempt, error) {
-	rows, err := q.QueryContext(ctx, `SELECT n, scheduled_at, started_at, latency, status,
-		error_class, error, response_headers, response_body, next_retry_at
-		FROM attempts WHERE delivery_id=? ORDER BY n`, id)
-	if err != nil {
-		return nil, fmt.Errorf("attempts of %s: %w", id, err)
+	return queryAll(ctx, q, "attempts of "+id, `SELECT delivery_id, n, scheduled_at, started_at, latency,
+		status, error_class, error, response_headers, response_body, next_retry_at
+		FROM attempts WHERE delivery_id=? ORDER BY n`, scanAttempt, id)
+}
+
+func scanAttempt(rows *sql.Rows) (Attempt, error) {
+	var a Attempt
+	var sched, started, latency int64
+	var headers string
+	var next sql.NullInt64
+	if err := rows.Scan(&a.DeliveryID, &a.N, &sched, &started, &latency, &a.Status, &a.ErrorClass, &a.Error,
+		&headers, &a.ResponseBody, &next); err != nil {
+		return Attempt{}, fmt.Errorf("scan attempt: %w", err)
 	}
-	defer rows.Close()
-	var out []Attempt
-	for rows.Next() {
-		a := Attempt{DeliveryID: id}
-		var sched, started, latency int64
-		var headers string
-		var next sql.NullInt64
-		if err := rows.Scan(&a.N, &sched, &started, &latency, &a.Status, &a.ErrorClass, &a.Error,
-			&headers, &a.ResponseBody, &next); err != nil {
-			return nil, fmt.Errorf("attempts of %s: %w", id, err)
-		}
-		a.ScheduledAt, a.StartedAt, a.Latency = fromNanos(sched), fromNanos(started), time.Duration(latency)
-		_ = json.Unmarshal([]byte(headers), &a.ResponseHeaders)
-		if next.Valid {
-			t := fromNanos(next.Int64)
-			a.NextRetryAt = &t
-		}
-		out = append(out, a)
+	a.ScheduledAt, a.StartedAt, a.Latency = fromNanos(sched), fromNanos(started), time.Duration(latency)
+	_ = json.Unmarshal([]byte(headers), &a.ResponseHeaders)
+	if next.Valid {
+		t := fromNanos(next.Int64)
+		a.NextRetryAt = &t
 	}
-	return out, rows.Err()
+	return a, nil
 }
 
 // jsonText stores small structured columns as JSON text; the values are our

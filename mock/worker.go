@@ -2,6 +2,7 @@ package mock
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/url"
 	"strings"
@@ -100,8 +101,8 @@ func (e *Engine) worker(hard context.Context) {
 	}
 }
 
-// retryStore is how long a delivery waits when its outcome could not be
-// saved; the attempt is repeated rather than lost.
+// retryStore is how long a delivery waits when its state could not be read
+// or its outcome saved; the attempt is repeated rather than lost.
 const retryStore = time.Second
 
 // deliver makes one attempt of a delivery, records it and schedules what
@@ -111,6 +112,9 @@ func (e *Engine) deliver(hard context.Context, d due) {
 	r, err := loadRecord(ctx, e.db, d.id)
 	if err != nil {
 		e.log.Error("load delivery", "id", d.id, "err", err)
+		if !errors.Is(err, ErrNotFound) {
+			e.retryLater(d) // a passing storage error must not strand it until a restart
+		}
 		return
 	}
 	if r.Status != StatusPending || r.NextAttemptAt.IsZero() {
@@ -120,8 +124,7 @@ func (e *Engine) deliver(hard context.Context, d due) {
 	e.advance(&r, &a)
 	if err := e.save(ctx, r, a); err != nil {
 		e.log.Error("record attempt", "id", r.ID, "n", a.N, "err", err)
-		d.at = time.Now().Add(retryStore)
-		e.timers.push(d)
+		e.retryLater(d)
 		return
 	}
 	e.log.Debug("attempt", "id", r.ID, "n", a.N, "status", a.Status, "class", a.ErrorClass,
@@ -135,6 +138,13 @@ func (e *Engine) deliver(hard context.Context, d due) {
 	if e.cfg.OnAttempt != nil {
 		e.cfg.OnAttempt(r.Delivery, a)
 	}
+}
+
+// retryLater puts d back on the heap retryStore from now, for a delivery
+// whose state could not be read or saved.
+func (e *Engine) retryLater(d due) {
+	d.at = time.Now().Add(retryStore)
+	e.timers.push(d)
 }
 
 // endpointOf is the per-endpoint limit's key: scheme, host and port.

@@ -9,8 +9,9 @@ import (
 	"github.com/minivoice/mvh/spec"
 )
 
-// Payload builds a delivery body from an event's example: the call ID also
-// moves data.event_key, and overrides take dotted paths with JSON values.
+// ExampleSpec_Payload: Payload builds a delivery body from an event's
+// example; the call ID also moves data.event_key, and overrides take dotted
+// paths with JSON values.
 func ExampleSpec_Payload() {
 	s, err := spec.Default()
 	if err != nil {
@@ -29,7 +30,8 @@ func ExampleSpec_Payload() {
 	// {"call":{"application_id":"app_123","customer_id":"cust_123","direction":"inbound","from":"+15551230001","id":"call_42","status":"completed","to":"+15551230002"},"created_at":"2026-06-01T09:30:00Z","data":{"event_key":"call_42:call.completed"},"event":"call.completed","variables":{"attempt":2}}
 }
 
-// Validate returns every violation at once, each located by a JSON pointer.
+// ExampleSpec_Validate: Validate returns every violation at once, each
+// located by a JSON pointer.
 func ExampleSpec_Validate() {
 	s, err := spec.Default()
 	if err != nil {
@@ -48,8 +50,8 @@ func ExampleSpec_Validate() {
 	// /data/event_key: property "event_key" is missing
 }
 
-// Events lists the catalogue; inferred events are implied, not documented,
-// by MiniVoice's public page.
+// ExampleSpec_Events: Events lists the catalogue; inferred events are
+// implied, not documented, by MiniVoice's public page.
 func ExampleSpec_Events() {
 	s, err := spec.Default()
 	if err != nil {
@@ -71,7 +73,7 @@ func ExampleSpec_Events() {
 	// call.recording.ready inferred
 }
 
-// Lint locates problems by line, as `mvh spec lint` prints them.
+// ExampleLint: Lint locates problems by line, as `mvh spec lint` prints them.
 func ExampleLint() {
 	doc := strings.Replace(string(spec.DefaultDocument()), "jitter: 0.1", "jitter: lots", 1)
 	for _, f := range spec.Lint(context.Background(), "mine.yaml", []byte(doc)) {

@@ -80,7 +80,7 @@ func loadDocument(ctx context.Context, data []byte, origin bool) (*openapi3.T, e
 	loader.IncludeOrigin = origin
 	doc, err := loader.LoadFromData(data)
 	if err != nil {
-		return nil, err
+		return nil, loaderError{err}
 	}
 	if !doc.IsOpenAPI31OrLater() {
 		return nil, fmt.Errorf("%w: openapi %q, want 3.1", ErrInvalid, doc.OpenAPI)
@@ -88,11 +88,25 @@ func loadDocument(ctx context.Context, data []byte, origin bool) (*openapi3.T, e
 	return doc, nil
 }
 
+// loaderError words a kin-openapi loader error the way Lint does (see
+// loadMessage), with its line, keeping the original in the chain.
+type loaderError struct{ err error }
+
+func (e loaderError) Error() string {
+	if line, _ := yamlErrorPosition(e.err); line > 0 {
+		return fmt.Sprintf("line %d: %s", line, loadMessage(e.err))
+	}
+	return loadMessage(e.err)
+}
+func (e loaderError) Unwrap() error { return e.err }
+
 // Name is the file the contract came from.
 func (s *Spec) Name() string { return s.name }
 
-// Title and Version come from the document's info block; reports carry them.
-func (s *Spec) Title() string   { return s.doc.Info.Title }
+// Title is the document's info title; reports carry it.
+func (s *Spec) Title() string { return s.doc.Info.Title }
+
+// Version is the document's info version; reports carry it.
 func (s *Spec) Version() string { return s.doc.Info.Version }
 
 // Document exposes the parsed OpenAPI document for callers that need more

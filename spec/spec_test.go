@@ -89,6 +89,7 @@ func TestParseRejects(t *testing.T) {
 		{"webhook without post", "  call.created:\n    post:", "  call.created:\n    put:", true, "no post"},
 		{"webhook without example", "            examples:\n              seed:\n                summary: Payload example", "            x-examples:\n              seed:\n                summary: Payload example", true, "no example"},
 		{"malformed yaml", "  title: MiniVoice webhooks", "  title: MiniVoice: webhooks", false, "load spec"},
+		{"not yaml at all", "openapi: 3.1.0", "{openapi", false, "load spec"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,6 +102,9 @@ func TestParseRejects(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.mention) || !strings.HasPrefix(err.Error(), "load spec broken.yaml: ") {
 				t.Errorf("error %q should start with the file and mention %q", err, tt.mention)
+			}
+			if strings.Contains(err.Error(), "failed to") {
+				t.Errorf("error %q says \"failed to\"", err)
 			}
 		})
 	}

@@ -87,12 +87,15 @@ func schemaViolations(err error) []Violation {
 	}
 	var se *openapi3.SchemaError
 	if errors.As(err, &se) {
-		return []Violation{{Pointer: pointer(se.JSONPointer()), Message: se.Reason}}
+		return []Violation{{Pointer: JSONPointer(se.JSONPointer()), Message: se.Reason}}
 	}
 	return []Violation{{Message: err.Error()}}
 }
 
-func pointer(parts []string) string {
+// JSONPointer renders path segments (kin-openapi's SchemaError.JSONPointer)
+// as an RFC 6901 pointer, escaping "~" and "/", so every location mvh
+// reports reads the same.
+func JSONPointer(parts []string) string {
 	var b strings.Builder
 	for _, p := range parts {
 		b.WriteByte('/')

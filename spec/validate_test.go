@@ -91,7 +91,7 @@ func TestViolationString(t *testing.T) {
 }
 
 func TestPointerEscapes(t *testing.T) {
-	if got := pointer([]string{"data", "a/b", "c~d"}); got != "/data/a~1b/c~0d" {
+	if got := JSONPointer([]string{"data", "a/b", "c~d"}); got != "/data/a~1b/c~0d" {
 		t.Errorf("pointer = %q", got)
 	}
 	if got := pointerKeys("/data/a~1b/c~0d"); !reflect.DeepEqual(got, []string{"data", "a/b", "c~d"}) {

@@ -8,8 +8,8 @@ import (
 	"github.com/minivoice/mvh/spec/signature"
 )
 
-// Sign computes the header value MiniVoice sends; with two secrets (during a
-// rotation) it carries one v1 entry per secret.
+// ExampleSign: Sign computes the header value MiniVoice sends; with two
+// secrets (during a rotation) it carries one v1 entry per secret.
 func ExampleSign() {
 	body := []byte(`{"event":"call.created"}`)
 	fmt.Println(signature.Sign(1780056000, body, "whsec_minivoice_test"))
@@ -17,8 +17,9 @@ func ExampleSign() {
 	// v1=21054e4af817ed83318fe7f57aa5cc4a44ed3bb803080a767accb290641115d8
 }
 
-// A receiver verifies the raw body bytes with its secrets; the clock is
-// injectable, so a captured delivery can be checked in a unit test.
+// ExampleVerifier_Verify: a receiver verifies the raw body bytes with its
+// secrets; the clock is injectable, so a captured delivery can be checked in
+// a unit test.
 func ExampleVerifier_Verify() {
 	body := []byte(`{"event":"call.created"}`)
 	header := signature.Sign(1780056000, body, "whsec_minivoice_test")
