@@ -54,6 +54,7 @@ func TestRunRejectsBadConfig(t *testing.T) {
 		{"unknown defect", []string{"--secret", "s", "--defect", "typo"}, nil, "valid: accept-unsigned, "},
 		{"unknown defect from env", []string{"--secret", "s"}, map[string]string{"DEFECT": "typo"}, `defect "typo"`},
 		{"bad addr", []string{"--secret", "s", "--addr", "x"}, nil, "addr"},
+		{"bad port", []string{"--secret", "s", "--addr", "127.0.0.1:99999"}, nil, "listen 127.0.0.1:99999"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -87,14 +88,23 @@ func (c *Config) validate() error {
 	}
 	if c.Downstream != "" {
 		u, err := url.Parse(c.Downstream)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("downstream %q: not an absolute http(s) URL", c.Downstream)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !portOK(u.Port()) {
+			return fmt.Errorf("downstream %q: not an absolute http(s) URL with a valid port", c.Downstream)
 		}
 	}
 	if c.DB == "" {
 		return errors.New("db: empty path (use :memory: for a throwaway store)")
 	}
 	return nil
+}
+
+// portOK accepts an absent port or one from 1 to 65535.
+func portOK(p string) bool {
+	if p == "" {
+		return true
+	}
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 // secretList is a repeatable flag that never prints its values, so secrets

@@ -24,7 +24,10 @@ func TestRunRejectsBadConfig(t *testing.T) {
 		{"bad addr", []string{"--secret", "s", "--addr", "nowhere"}, nil, "addr"},
 		{"bad path", []string{"--secret", "s", "--path", "hooks"}, nil, "path"},
 		{"bad downstream", nil, map[string]string{"MVH_SECRET": "s", "DOWNSTREAM_URL": "ftp://x"}, "downstream"},
+		{"bad downstream port", []string{"--secret", "s", "--downstream", "http://127.0.0.1:99999/"}, nil, "downstream"},
 		{"stray argument", []string{"--secret", "s", "extra"}, nil, "extra"},
+		{"bad port", []string{"--secret", "s", "--addr", "127.0.0.1:99999"}, nil, "listen 127.0.0.1:99999"},
+		{"unusable db", []string{"--secret", "s", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "no", "events.db")}, nil, "events.db"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

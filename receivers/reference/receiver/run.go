@@ -32,24 +32,38 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return 2
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	if err := serve(ctx, cfg, logger); err != nil {
+	err = serve(ctx, cfg, logger)
+	var se startError
+	switch {
+	case errors.As(err, &se):
+		fmt.Fprintf(stderr, "reference: %v\n", err)
+		return 2
+	case err != nil:
 		logger.Error("receiver stopped", "error", err)
 		return 1
 	}
 	return 0
 }
 
+// startError is a failure before the receiver serves: an unusable --db or
+// --addr is bad configuration, reported in one line with exit 2 like a bad
+// flag.
+type startError struct{ err error }
+
+func (e startError) Error() string { return e.err.Error() }
+func (e startError) Unwrap() error { return e.err }
+
 // serve runs the receiver until ctx ends, then shuts down gracefully:
 // in-flight deliveries finish, then the forwarder stops, then the store closes.
 func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	st, err := openStore(ctx, cfg.DB, cfg.Downstream != "")
 	if err != nil {
-		return err
+		return startError{err}
 	}
 	defer st.Close()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
+		return startError{fmt.Errorf("listen %s: %w", cfg.Addr, err)}
 	}
 	rc := &receiver{verifier: newVerifier(cfg.Secrets), store: st, logger: logger}
 	fwdCtx, stopForwarder := context.WithCancel(context.WithoutCancel(ctx))
