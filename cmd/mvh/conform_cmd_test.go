@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,7 +105,7 @@ func TestQuietTestcontainers(t *testing.T) {
 // TestConformURLWithSink runs a few checks against the reference receiver
 // served in-process, observed through a pinned sink, and writes reports.
 func TestConformURLWithSink(t *testing.T) {
-	port, sinkAddr := freeAddr(t), freeAddr(t)
+	port, sinkAddr := loopbackAddr(t), loopbackAddr(t)
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan int)
 	go func() {
@@ -137,14 +136,4 @@ func TestConformURLWithSink(t *testing.T) {
 	if err != nil || bytes.Contains(report, []byte("whsec_cmdtest_secret")) || strings.Contains(stdout+stderr, "whsec_cmdtest_secret") {
 		t.Errorf("report.json: %v, or the secret leaked", err)
 	}
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }

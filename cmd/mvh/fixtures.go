@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/minivoice/mvh/fixtures"
+	"github.com/minivoice/mvh/mock"
 )
 
 func newFixturesCmd(a *app) *cobra.Command {
@@ -23,13 +24,9 @@ malformed and empty bodies, unknown events and fields), each with the status
 class a correct receiver answers (2xx or 4xx).`,
 		Example: `  mvh fixtures generate --out testdata/minivoice
   mvh fixtures replay --dir testdata/minivoice --to http://127.0.0.1:8080 --secret whsec_minivoice_test`,
-		// Runnable so that an unknown subcommand is bad input (exit 2)
-		// rather than a silent help page.
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newFixturesGenerateCmd(a), newFixturesReplayCmd(a))
-	return cmd
+	return asGroup(cmd)
 }
 
 func newFixturesGenerateCmd(a *app) *cobra.Command {
@@ -52,6 +49,9 @@ request.now, which is --timestamp.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out == "" {
 				return usagef("--out: a directory is required")
+			}
+			if opts.Secret == "" {
+				return usagef("--secret: empty; omit the flag for the published test secret")
 			}
 			s, err := a.spec(cmd.Context())
 			if err != nil {
@@ -105,6 +105,9 @@ invalid fixture file, a --to that is not an http(s) URL, no secret.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f.dir == "" || f.to == "" {
 				return usagef("--dir and --to are required")
+			}
+			if err := mock.CheckURL(f.to); err != nil {
+				return usagef("--to: %w", err)
 			}
 			if f.secret == "" {
 				f.secret = os.Getenv("MVH_SECRET")

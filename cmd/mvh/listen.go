@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -35,29 +36,7 @@ each delivery as a fixture file your own tests can replay.`,
   MVH_SECRET=whsec_... mvh listen --addr 127.0.0.1:8090 --path /webhooks/minivoice
   mvh listen --secret old --secret new --forward http://127.0.0.1:3000/webhooks --save testdata/deliveries`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := a.spec(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if len(cfg.Secrets) == 0 && os.Getenv("MVH_SECRET") != "" {
-				cfg.Secrets = []string{os.Getenv("MVH_SECRET")}
-			}
-			if err := checkListen(cfg); err != nil {
-				return err
-			}
-			cfg.Out, cfg.Logger = a.stdout, a.logger
-			in, err := mock.NewInbox(s, cfg)
-			if err != nil {
-				return usage(err)
-			}
-			ln, err := net.Listen("tcp", cfg.Addr)
-			if err != nil {
-				return usagef("addr %s: %v", cfg.Addr, cause(err))
-			}
-			fmt.Fprintf(a.stderr, "mvh listen: http://%s%s (%s)\n", ln.Addr(), cfg.Path, listenSummary(cfg))
-			return in.Serve(cmd.Context(), ln)
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return runListen(cmd.Context(), a, cfg) },
 	}
 	fs := flag.NewFlagSet("listen", flag.ContinueOnError)
 	cfg.RegisterFlags(fs)
@@ -66,15 +45,39 @@ each delivery as a fixture file your own tests can replay.`,
 	return cmd
 }
 
+// runListen checks every flag and binds the port before the first delivery
+// can arrive, then serves the inbox until ctx ends.
+func runListen(ctx context.Context, a *app, cfg mock.InboxConfig) error {
+	s, err := a.spec(ctx)
+	if err != nil {
+		return err
+	}
+	if len(cfg.Secrets) == 0 && os.Getenv("MVH_SECRET") != "" {
+		cfg.Secrets = []string{os.Getenv("MVH_SECRET")}
+	}
+	if err := checkListen(cfg); err != nil {
+		return err
+	}
+	cfg.Out, cfg.Logger = a.stdout, a.logger
+	in, err := mock.NewInbox(s, cfg)
+	if err != nil {
+		return usage(err)
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return usagef("addr %s: %v", cfg.Addr, cause(err))
+	}
+	fmt.Fprintf(a.stderr, "mvh listen: http://%s%s (%s)\n", ln.Addr(), cfg.Path, listenSummary(cfg))
+	return in.Serve(ctx, ln)
+}
+
 // checkListen refuses flags that would only fail at the first delivery.
 func checkListen(cfg mock.InboxConfig) error {
 	if cfg.Tolerance <= 0 {
 		return usagef("--tolerance %s: want a positive duration", cfg.Tolerance)
 	}
-	for i, s := range cfg.Secrets {
-		if s == "" {
-			return usagef("--secret #%d: empty", i+1)
-		}
+	if err := checkSecrets(cfg.Secrets); err != nil {
+		return err
 	}
 	if cfg.Save != "" {
 		if err := os.MkdirAll(cfg.Save, 0o755); err != nil {

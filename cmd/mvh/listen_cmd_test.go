@@ -72,6 +72,7 @@ func TestListenBadInput(t *testing.T) {
 		want string
 	}{
 		{"bad forward", []string{"--forward", "ftp://x"}, "forward"},
+		{"forward port out of range", []string{"--forward", "http://127.0.0.1:99999/"}, "port 99999"},
 		{"bad tolerance", []string{"--tolerance", "0s"}, "--tolerance"},
 		{"empty secret", []string{"--secret", ""}, "--secret #1"},
 		{"bad path", []string{"--path", "hooks"}, `path "hooks"`},

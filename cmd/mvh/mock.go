@@ -18,10 +18,9 @@ func newMockCmd(a *app) *cobra.Command {
 		Short: "A local MiniVoice stand-in that signs, delivers and retries webhooks",
 		Example: `  mvh mock serve
   mvh mock serve --addr 127.0.0.1:8025 --db mvh.db --time-scale 0.001 --token s3cret`,
-		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(newMockServeCmd(a))
-	return cmd
+	return asGroup(cmd)
 }
 
 func newMockServeCmd(a *app) *cobra.Command {

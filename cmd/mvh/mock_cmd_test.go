@@ -139,9 +139,14 @@ func TestMockServeBadInput(t *testing.T) {
 		{"corrupt db", []string{"--db", corrupt}, corrupt},
 		{"locked db", []string{"--db", locked}, locked},
 		{"bad time scale", []string{"--db", ":memory:", "--time-scale", "-1"}, "time-scale"},
+		{"NaN time scale", []string{"--db", ":memory:", "--time-scale", "nan"}, "time-scale NaN"},
 		{"port in use", []string{"--db", ":memory:", "--addr", busy.Addr().String()}, "addr " + busy.Addr().String()},
 		{"bad addr", []string{"--db", ":memory:", "--addr", "127.0.0.1:99999"}, "addr 127.0.0.1:99999"},
 		{"unknown flag", []string{"--nope"}, "nope"},
+	}
+	var out, errOut bytes.Buffer
+	if code := run(t.Context(), []string{"mock", "serv"}, strings.NewReader(""), &out, &errOut); code != exitUsage || !strings.Contains(errOut.String(), `unknown command "serv"`) {
+		t.Errorf("mvh mock serv: exit %d, stderr %q: want exit 2 naming the unknown subcommand", code, errOut.String())
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

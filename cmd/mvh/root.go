@@ -82,6 +82,25 @@ func newRoot(a *app) *cobra.Command {
 	return root
 }
 
+// asGroup makes a command that only groups subcommands runnable, so an
+// unknown subcommand is bad input (exit 2) rather than a silent help page.
+func asGroup(cmd *cobra.Command) *cobra.Command {
+	cmd.Args = cobra.NoArgs
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+	return cmd
+}
+
+// checkSecrets refuses an empty --secret: an HMAC keyed with nothing signs
+// (or verifies) anything, which is never what the user meant.
+func checkSecrets(secrets []string) error {
+	for i, s := range secrets {
+		if s == "" {
+			return usagef("--secret #%d: empty", i+1)
+		}
+	}
+	return nil
+}
+
 // markUsageErrors makes argument-count and flag errors of every subcommand
 // exit 2, like the root's.
 func markUsageErrors(c *cobra.Command) {

@@ -127,6 +127,9 @@ func (f sendFlags) send(ctx context.Context, s *spec.Spec) (mock.Send, error) {
 	if (f.event == "") == (f.scenario == "") {
 		return mock.Send{}, usagef("--event or --scenario: give exactly one")
 	}
+	if err := checkSecrets(f.secrets); err != nil {
+		return mock.Send{}, err
+	}
 	if f.event != "" {
 		if _, err := s.Event(f.event); err != nil {
 			return mock.Send{}, usagef("--event %q: unknown event (known: %s)", f.event, strings.Join(s.EventNames(), ", "))

@@ -36,6 +36,9 @@ used byte for byte: no trailing newline is added or removed.`,
 			if len(f.secrets) == 0 {
 				return usagef("--secret: at least one secret is required")
 			}
+			if err := checkSecrets(f.secrets); err != nil {
+				return err
+			}
 			ts, err := parseTimestampFlag(f.timestamp, time.Now)
 			if err != nil {
 				return err

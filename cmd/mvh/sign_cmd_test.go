@@ -87,6 +87,7 @@ func TestSignExitCodes(t *testing.T) {
 	}{
 		{"ok", []string{"sign", "--secret", "s", "--timestamp", "1780056000"}, 0, ""},
 		{"no secret", []string{"sign", "--timestamp", "1780056000"}, 2, "--secret"},
+		{"empty secret", []string{"sign", "--secret", "s", "--secret", "", "--timestamp", "1780056000"}, 2, "--secret #2: empty"},
 		{"timestamp not a number", []string{"sign", "--secret", "s", "--timestamp", "soon"}, 2, `--timestamp "soon"`},
 		{"timestamp negative", []string{"sign", "--secret", "s", "--timestamp", "-1"}, 2, "--timestamp"},
 		{"timestamp with plus", []string{"sign", "--secret", "s", "--timestamp", "+1"}, 2, "--timestamp"},

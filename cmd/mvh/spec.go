@@ -19,7 +19,7 @@ func newSpecCmd(a *app) *cobra.Command {
   mvh spec lint my-minivoice-webhooks.yaml`,
 	}
 	cmd.AddCommand(newSpecLintCmd(a), newSpecEventsCmd(a))
-	return cmd
+	return asGroup(cmd)
 }
 
 func newSpecLintCmd(a *app) *cobra.Command {

@@ -46,6 +46,7 @@ func TestSpecLint(t *testing.T) {
 		{"broken --spec", []string{"--spec", broken, "spec", "lint"}, 1, []string{spec.RuleRetry, spec.RuleExampleEvent}},
 		{"missing file", []string{"spec", "lint", filepath.Join(t.TempDir(), "absent.yaml")}, 2, nil},
 		{"two files", []string{"spec", "lint", "a", "b"}, 2, nil},
+		{"unknown subcommand", []string{"spec", "lnit"}, 2, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

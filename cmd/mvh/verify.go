@@ -70,6 +70,9 @@ func (f verifyFlags) verifier() (*signature.Verifier, error) {
 	if len(f.secrets) == 0 {
 		return nil, usagef("--secret: at least one secret is required")
 	}
+	if err := checkSecrets(f.secrets); err != nil {
+		return nil, err
+	}
 	if f.tolerance <= 0 {
 		return nil, usagef("--tolerance %s: want a positive duration", f.tolerance)
 	}

@@ -54,6 +54,7 @@ func TestVerifyExitCodes(t *testing.T) {
 		{"absent signature header", base("--signature", ""), 1, "invalid: missing header X-MiniVoice-Signature\n", ""},
 		{"malformed timestamp", base("--timestamp", "12:00"), 1, "invalid: malformed header X-MiniVoice-Timestamp: \"12:00\" is not integer Unix seconds\n", ""},
 		{"no secret", []string{"verify", "--timestamp", ts, "--signature", sig}, 2, "", "--secret"},
+		{"empty secret", append(base(), "--secret", ""), 2, "", "--secret #2: empty"},
 		{"no signature flag", []string{"verify", "--secret", "s", "--timestamp", ts}, 2, "", "--signature"},
 		{"unreadable body file", base("--body-file", missing), 2, "", "--body-file"},
 		{"bad now", base("--now", "noon"), 2, "", `--now "noon"`},
