@@ -172,7 +172,7 @@ func sentAt(x evidence.Exchange, kind fixtures.Signing) int64 {
 	if !x.Started.IsZero() {
 		return x.Started.Unix()
 	}
-	ts, err := strconv.ParseInt(header(x.Request.Headers, signature.TimestampHeader), 10, 64)
+	ts, err := strconv.ParseInt(fixtures.Header(x.Request.Headers, signature.TimestampHeader), 10, 64)
 	if err != nil {
 		return time.Now().Unix()
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/minivoice/mvh/fixtures"
 	"github.com/minivoice/mvh/spec/signature"
 	"github.com/minivoice/mvh/suites/evidence"
 )
@@ -94,7 +95,7 @@ func signing(r evidence.Request) string {
 	if r.Signed != "" {
 		return r.Signed
 	}
-	if header(r.Headers, signature.SignatureHeader) != "" {
+	if fixtures.Header(r.Headers, signature.SignatureHeader) != "" {
 		return "valid"
 	}
 	return "none"
@@ -208,7 +209,7 @@ func timestampExpr(kind string, x evidence.Exchange) string {
 // skewOf is |timestamp header - send time| in seconds, or def when either
 // is unknown.
 func skewOf(x evidence.Exchange, def int) int {
-	ts, err := strconv.ParseInt(header(x.Request.Headers, signature.TimestampHeader), 10, 64)
+	ts, err := strconv.ParseInt(fixtures.Header(x.Request.Headers, signature.TimestampHeader), 10, 64)
 	if err != nil || x.Started.IsZero() {
 		return def
 	}
@@ -227,7 +228,7 @@ func skewOf(x evidence.Exchange, def int) int {
 // separator for the fresh v1 entry.
 func foreignEntries(r evidence.Request) string {
 	var out string
-	for _, e := range strings.Split(header(r.Headers, signature.SignatureHeader), signature.Separator) {
+	for _, e := range strings.Split(fixtures.Header(r.Headers, signature.SignatureHeader), signature.Separator) {
 		e = strings.TrimSpace(e)
 		if v, _, _ := strings.Cut(e, "="); e != "" && v != signature.Version {
 			out += e + signature.Separator
@@ -246,17 +247,4 @@ func sortedHeaders(h map[string]string) []string {
 	}
 	slices.Sort(keys)
 	return keys
-}
-
-// header looks a header up case-insensitively, as HTTP does.
-func header(h map[string]string, name string) string {
-	if v, ok := h[name]; ok {
-		return v
-	}
-	for k, v := range h {
-		if strings.EqualFold(k, name) {
-			return v
-		}
-	}
-	return ""
 }
