@@ -12,7 +12,7 @@ BIN           := bin
 export TESTCONTAINERS_RYUK_DISABLED := true
 export CGO_ENABLED := 0
 
-.PHONY: all build demo test fmt-check vet lint clean
+.PHONY: all build demo test fmt-check vet lint clean chromium
 
 all: build
 
@@ -35,7 +35,16 @@ fmt-check:
 vet:
 	CGO_ENABLED=1 $(GO) vet ./...
 
-test: fmt-check vet
+# Headless Chromium (Debian's package) for the browser tests in reporters;
+# installed here when missing and we may, else those tests skip (CI: fail).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	  else echo "chromium not installed: the browser tests will skip"; fi; }
+
+test: fmt-check vet chromium
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m ./...
 
 lint: vet
