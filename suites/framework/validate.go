@@ -33,9 +33,9 @@ func (c Config) Validate(cat catalogue.Catalogue) error {
 
 func (c Config) validateTarget() error {
 	var given []string
-	for flagName, v := range map[string]string{"--cmd": c.Cmd, "--image": c.Image, "--dockerfile": c.Dockerfile} {
-		if v != "" {
-			given = append(given, flagName)
+	for _, f := range []struct{ name, value string }{{"--cmd", c.Cmd}, {"--image", c.Image}, {"--dockerfile", c.Dockerfile}} {
+		if f.value != "" {
+			given = append(given, f.name)
 		}
 	}
 	switch {
@@ -64,10 +64,13 @@ func (c Config) validateTarget() error {
 }
 
 func (c Config) validateSelection(cat catalogue.Catalogue) error {
-	for name, ids := range map[string][]string{"--only": c.Only, "--skip": c.Skip} {
-		for _, id := range ids {
+	for _, f := range []struct {
+		name string
+		ids  []string
+	}{{"--only", c.Only}, {"--skip", c.Skip}} {
+		for _, id := range f.ids {
 			if _, ok := cat.Check(id); !ok {
-				return fmt.Errorf("%s %s: no such check (mvh conform --list shows them)", name, id)
+				return fmt.Errorf("%s %s: no such check (mvh conform --list shows them)", f.name, id)
 			}
 		}
 	}
@@ -98,9 +101,12 @@ func (c Config) validateObservation() error {
 }
 
 func (c Config) validateKnobs() error {
-	for name, d := range map[string]time.Duration{"--settle": c.Settle, "--ack-budget": c.AckBudget, "--slow-downstream": c.SlowDownstream} {
-		if d <= 0 {
-			return fmt.Errorf("%s %s: want a positive duration", name, d)
+	for _, f := range []struct {
+		name string
+		d    time.Duration
+	}{{"--settle", c.Settle}, {"--ack-budget", c.AckBudget}, {"--slow-downstream", c.SlowDownstream}} {
+		if f.d <= 0 {
+			return fmt.Errorf("%s %s: want a positive duration", f.name, f.d)
 		}
 	}
 	if c.Burst < 10 || c.Burst > 100000 {
