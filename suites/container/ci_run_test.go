@@ -21,10 +21,7 @@ import (
 // (mvh is the one just built, on PATH), and GitLab's docker-in-docker
 // service (the local engine is used instead of DOCKER_HOST=tcp://docker).
 func TestCIRecipesRun(t *testing.T) {
-	requireDocker(t)
-	if testing.Short() {
-		t.Skip("-short: skipping full conformance runs in containers")
-	}
+	requireConformRuns(t)
 	if _, err := exec.LookPath("docker"); err != nil {
 		requireDockerCLI(t, err)
 	}

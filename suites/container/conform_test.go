@@ -21,10 +21,7 @@ import (
 // (TestMain). The reference image passing every check is TestCIRecipesRun
 // (both recipes run `mvh conform --image` on it) and TestHarnessImage.
 func TestConformImage(t *testing.T) {
-	requireDocker(t)
-	if testing.Short() {
-		t.Skip("-short: skipping full conformance runs in containers")
-	}
+	requireConformRuns(t)
 	mvh := mvhBinary(t)
 	tests := []struct {
 		name     string

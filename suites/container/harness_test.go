@@ -25,10 +25,7 @@ import (
 // The reference passes every check, and the reports land in a mounted
 // directory.
 func TestHarnessImage(t *testing.T) {
-	requireDocker(t)
-	if testing.Short() {
-		t.Skip("-short: skipping full conformance runs in containers")
-	}
+	requireConformRuns(t)
 	tag := harnessImage(t, mvhBinary(t))
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()

@@ -81,6 +81,16 @@ func leftBehindOf(before []string, list func() []string) []string {
 	}
 }
 
+// requireConformRuns gates the tests that run whole conformance catalogues
+// in containers: they need Docker, and -short leaves them out.
+func requireConformRuns(t *testing.T) {
+	t.Helper()
+	requireDocker(t)
+	if testing.Short() {
+		t.Skip("-short: skipping full conformance runs in containers")
+	}
+}
+
 // requireDocker skips a test when no Docker engine answers, or fails it when
 // MVH_REQUIRE_DOCKER=1 (CI must never skip these silently).
 func requireDocker(t testing.TB) {
