@@ -68,6 +68,9 @@ func TestValidate(t *testing.T) {
 		{[]string{"--cmd", "r", "--sink-addr", "nohost"}, "--sink-addr"},
 		{[]string{"--cmd", "r", "--inspect-url", "ftp://x"}, "--inspect-url"},
 		{[]string{"--cmd", "r", "--path", "webhooks"}, "--path"},
+		{[]string{"--cmd", "r", "--level", "must", "--only", "http.method-not-allowed"}, "--level must --only http.method-not-allowed: select no check"},
+		{[]string{"--cmd", "r", "--only", "ack.latency", "--skip", "ack.latency"}, "--only ack.latency --skip ack.latency: select no check"},
+		{[]string{"--cmd", "r", "--level", "must", "--only", "ack.valid-delivery,http.method-not-allowed"}, ""},
 	} {
 		err := parse(t, tc.args...).Validate(cat)
 		switch {

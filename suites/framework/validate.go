@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onsi/ginkgo/v2/types"
+
 	"github.com/minivoice/mvh/suites/catalogue"
 	"github.com/minivoice/mvh/suites/observe"
 )
@@ -77,7 +79,39 @@ func (c Config) validateSelection(cat catalogue.Catalogue) error {
 	if _, err := c.minLevel(); err != nil {
 		return err
 	}
+	if len(c.Selected(cat)) == 0 {
+		return fmt.Errorf("%s: select no check (mvh conform --list shows them)", c.filters())
+	}
 	return nil
+}
+
+// Selected lists the IDs of the checks --only, --skip and --level leave
+// in, so a run whose filters select nothing is refused instead of passing.
+func (c Config) Selected(cat catalogue.Catalogue) []string {
+	filter := c.LabelFilter()
+	var ids []string
+	for _, ch := range cat.Checks() {
+		sr := types.SpecReport{LeafNodeType: types.NodeTypeIt, LeafNodeLabels: ch.Labels()}
+		if ok, err := sr.MatchesLabelFilter(filter); ok && err == nil {
+			ids = append(ids, ch.ID)
+		}
+	}
+	return ids
+}
+
+// filters spells the selection flags given, for the empty-selection error.
+func (c Config) filters() string {
+	var parts []string
+	if c.Level != "" && !strings.EqualFold(c.Level, "should") {
+		parts = append(parts, "--level "+c.Level)
+	}
+	if len(c.Only) > 0 {
+		parts = append(parts, "--only "+strings.Join(c.Only, ","))
+	}
+	if len(c.Skip) > 0 {
+		parts = append(parts, "--skip "+strings.Join(c.Skip, ","))
+	}
+	return strings.Join(parts, " ")
 }
 
 func (c Config) validateObservation() error {
