@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/minivoice/mvh/spec/signature"
 )
 
 // Scheme is the signing scheme of x-minivoice-signature. spec/signature
@@ -51,15 +53,26 @@ func extension(ext map[string]any, name string, keys []string) (map[string]any, 
 	return m, nil
 }
 
+// keyError is a problem with one key of an extension, so the linter can
+// point at that key's line.
+type keyError struct {
+	ext, key string
+	err      error
+}
+
+func (e keyError) Error() string { return fmt.Sprintf("%s %s: %v", e.ext, e.key, e.err) }
+func (e keyError) Unwrap() error { return ErrInvalid }
+
 func parseScheme(ext map[string]any) (Scheme, error) {
-	m, err := extension(ext, "x-minivoice-signature", SchemeKeys)
+	const name = "x-minivoice-signature"
+	m, err := extension(ext, name, SchemeKeys)
 	if err != nil {
 		return Scheme{}, err
 	}
 	str := func(k string) string { s, _ := m[k].(string); return s }
 	tol, err := duration(m["tolerance"])
 	if err != nil {
-		return Scheme{}, fmt.Errorf("%w: x-minivoice-signature tolerance: %v", ErrInvalid, err)
+		return Scheme{}, keyError{name, "tolerance", err}
 	}
 	s := Scheme{
 		TimestampHeader: str("timestamp-header"),
@@ -72,10 +85,36 @@ func parseScheme(ext map[string]any) (Scheme, error) {
 		Separator:       str("separator"),
 		Tolerance:       tol,
 	}
-	if s.TimestampHeader == "" || s.SignatureHeader == "" || s.EventHeader == "" || s.Prefix == "" || s.Separator == "" {
-		return Scheme{}, fmt.Errorf("%w: x-minivoice-signature has an empty header name, prefix or separator", ErrInvalid)
+	for _, k := range []string{"timestamp-header", "signature-header", "event-header"} {
+		if h := str(k); h == "" || strings.ContainsAny(h, " :\t\r\n") {
+			return Scheme{}, keyError{name, k, fmt.Errorf("%q is not an HTTP header name", h)}
+		}
+	}
+	if s.Algorithm != "HMAC-SHA256" {
+		return Scheme{}, keyError{name, "algorithm", fmt.Errorf("%q: only HMAC-SHA256 is implemented", s.Algorithm)}
+	}
+	if s.Encoding != "hex" {
+		return Scheme{}, keyError{name, "encoding", fmt.Errorf("%q: only hex is implemented", s.Encoding)}
+	}
+	if err := s.Signing().Check(); err != nil {
+		key, _, _ := strings.Cut(err.Error(), " ")
+		return Scheme{}, keyError{name, key, err}
 	}
 	return s, nil
+}
+
+// Signing is the scheme as spec/signature runs it: what mock, fixtures,
+// listen and conform sign and verify with.
+func (s Scheme) Signing() signature.Scheme {
+	return signature.Scheme{
+		TimestampHeader: s.TimestampHeader,
+		SignatureHeader: s.SignatureHeader,
+		EventHeader:     s.EventHeader,
+		Content:         s.SignedContent,
+		Prefix:          s.Prefix,
+		Separator:       s.Separator,
+		Tolerance:       s.Tolerance,
+	}
 }
 
 func parseRetry(ext map[string]any) (RetryPolicy, error) {

@@ -130,7 +130,11 @@ func (l *linter) openapi(ctx context.Context) {
 // parsers Parse uses, and returns the scheme (zero when broken).
 func (l *linter) extensions() Scheme {
 	scheme, err := parseScheme(l.doc.Extensions)
-	if err != nil {
+	var ke keyError
+	switch {
+	case errors.As(err, &ke):
+		l.addAt(RuleSignature, []string{ke.ext, ke.key}, "%s", ke.Error())
+	case err != nil:
 		l.addAt(RuleSignature, []string{"x-minivoice-signature"}, "%s", strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": "))
 	}
 	if _, err := parseRetry(l.doc.Extensions); err != nil {

@@ -18,6 +18,9 @@ func TestSchemeMatchesSignaturePackage(t *testing.T) {
 		t.Fatal(err)
 	}
 	sc := s.Signature()
+	if got, want := sc.Signing(), signature.DefaultScheme(); got != want {
+		t.Errorf("Signing() = %+v, signature.DefaultScheme() = %+v", got, want)
+	}
 	pairs := []struct{ name, spec, code string }{
 		{"timestamp header", sc.TimestampHeader, signature.TimestampHeader},
 		{"signature header", sc.SignatureHeader, signature.SignatureHeader},

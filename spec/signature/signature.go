@@ -5,14 +5,7 @@
 // can rotate). It imports nothing else of mvh, so receivers can vendor it.
 package signature
 
-import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
-	"strconv"
-	"strings"
-	"time"
-)
+import "time"
 
 // Header names and constants of the scheme; spec's x-minivoice-signature
 // describes the same values and a test keeps them equal.
@@ -28,41 +21,20 @@ const (
 	DefaultTolerance = 300 * time.Second
 )
 
-// Compute returns the lowercase hex HMAC-SHA256 of "<ts>.<body>" keyed with
-// secret: the value of one v1 entry.
+// Compute is DefaultScheme().Compute: the value of one v1 entry.
 func Compute(secret string, ts int64, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(strconv.FormatInt(ts, 10)))
-	mac.Write([]byte{'.'})
-	mac.Write(body)
-	return hex.EncodeToString(mac.Sum(nil))
+	return DefaultScheme().Compute(secret, ts, body)
 }
 
-// SignedContent is the exact string the HMAC covers; diagnostics show it so a
-// receiver author can compare with what their code hashed.
-func SignedContent(ts int64, body []byte) string {
-	return strconv.FormatInt(ts, 10) + "." + string(body)
-}
+// SignedContent is DefaultScheme().SignedContent.
+func SignedContent(ts int64, body []byte) string { return DefaultScheme().SignedContent(ts, body) }
 
-// Sign returns the signature header value for body at ts: one "v1=<hex>"
-// entry per secret, in the order given.
+// Sign is DefaultScheme().Sign: one "v1=<hex>" entry per secret.
 func Sign(ts int64, body []byte, secrets ...string) string {
-	entries := make([]string, len(secrets))
-	for i, s := range secrets {
-		entries[i] = Version + "=" + Compute(s, ts, body)
-	}
-	return strings.Join(entries, Separator)
+	return DefaultScheme().Sign(ts, body, secrets...)
 }
 
-// Headers returns the timestamp and signature headers for a delivery signed
-// at now, or nil when no secret is configured (MiniVoice then sends neither).
+// Headers is DefaultScheme().Headers.
 func Headers(now time.Time, body []byte, secrets ...string) map[string]string {
-	if len(secrets) == 0 {
-		return nil
-	}
-	ts := now.Unix()
-	return map[string]string{
-		TimestampHeader: strconv.FormatInt(ts, 10),
-		SignatureHeader: Sign(ts, body, secrets...),
-	}
+	return DefaultScheme().Headers(now, body, secrets...)
 }

@@ -21,10 +21,12 @@ var (
 	ErrNoMatch         = errors.New("no signature matches")
 )
 
-// Verifier checks deliveries against one or more secrets. The zero Tolerance
-// means DefaultTolerance; a nil Now means time.Now.
+// Verifier checks deliveries against one or more secrets. The zero Scheme
+// is DefaultScheme; a non-zero Tolerance overrides the scheme's; a nil Now
+// means time.Now.
 type Verifier struct {
 	Secrets   []string
+	Scheme    Scheme
 	Tolerance time.Duration
 	Now       func() time.Time
 }
@@ -35,7 +37,8 @@ func NewVerifier(secrets ...string) *Verifier { return &Verifier{Secrets: secret
 // VerifyRequest verifies the headers of r against body, the raw bytes read
 // from r.Body.
 func (v *Verifier) VerifyRequest(h http.Header, body []byte) error {
-	return v.Verify(h.Get(TimestampHeader), h.Get(SignatureHeader), body)
+	s := v.Scheme.orDefault()
+	return v.Verify(h.Get(s.TimestampHeader), h.Get(s.SignatureHeader), body)
 }
 
 // Verify checks a timestamp header value and a signature header value
@@ -46,25 +49,26 @@ func (v *Verifier) Verify(timestamp, header string, body []byte) error {
 	if len(v.Secrets) == 0 {
 		return ErrNoSecret
 	}
+	s := v.Scheme.orDefault()
 	if timestamp == "" {
-		return fmt.Errorf("%w %s", ErrMissingHeader, TimestampHeader)
+		return fmt.Errorf("%w %s", ErrMissingHeader, s.TimestampHeader)
 	}
 	if header == "" {
-		return fmt.Errorf("%w %s", ErrMissingHeader, SignatureHeader)
+		return fmt.Errorf("%w %s", ErrMissingHeader, s.SignatureHeader)
 	}
-	ts, err := ParseTimestamp(timestamp)
+	ts, err := s.ParseTimestamp(timestamp)
 	if err != nil {
 		return err
 	}
 	if err := v.checkTime(ts); err != nil {
 		return err
 	}
-	sigs, err := ParseHeader(header)
+	sigs, err := s.ParseHeader(header)
 	if err != nil {
 		return err
 	}
 	for _, secret := range v.Secrets {
-		want, _ := hex.DecodeString(Compute(secret, ts, body))
+		want, _ := hex.DecodeString(s.Compute(secret, ts, body))
 		for _, got := range sigs {
 			if hmac.Equal(got, want) {
 				return nil
@@ -81,7 +85,7 @@ func (v *Verifier) checkTime(ts int64) error {
 	}
 	tol := v.Tolerance
 	if tol <= 0 {
-		tol = DefaultTolerance
+		tol = v.Scheme.orDefault().Tolerance
 	}
 	// Compare instants, not durations: a far-off timestamp (milliseconds
 	// sent as seconds) saturates time.Duration and would slip through.
@@ -96,40 +100,17 @@ func (v *Verifier) checkTime(ts int64) error {
 }
 
 // ParseTimestamp reads the timestamp header: integer Unix seconds.
-func ParseTimestamp(s string) (int64, error) {
-	ts, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || ts < 0 || strings.TrimSpace(s) != s || strings.HasPrefix(s, "+") {
-		return 0, fmt.Errorf("%w %s: %q is not integer Unix seconds", ErrMalformedHeader, TimestampHeader, s)
+func ParseTimestamp(s string) (int64, error) { return DefaultScheme().ParseTimestamp(s) }
+
+// ParseTimestamp reads the timestamp header: integer Unix seconds.
+func (s Scheme) ParseTimestamp(v string) (int64, error) {
+	ts, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || ts < 0 || strings.TrimSpace(v) != v || strings.HasPrefix(v, "+") {
+		return 0, fmt.Errorf("%w %s: %q is not integer Unix seconds", ErrMalformedHeader, s.orDefault().TimestampHeader, v)
 	}
 	return ts, nil
 }
 
-// ParseHeader returns the decoded digests of the v1 entries of a signature
-// header. Entries of another version are skipped; a header with no v1 entry,
-// an entry without "=", or a v1 entry that is not 64 lowercase hex digits is
-// malformed.
-func ParseHeader(header string) ([][]byte, error) {
-	var out [][]byte
-	for _, entry := range strings.Split(header, Separator) {
-		entry = strings.TrimSpace(entry)
-		version, value, ok := strings.Cut(entry, "=")
-		if !ok || version == "" {
-			return nil, fmt.Errorf("%w %s: entry %q is not version=value", ErrMalformedHeader, SignatureHeader, entry)
-		}
-		if version != Version {
-			continue
-		}
-		if len(value) != 64 || strings.ToLower(value) != value {
-			return nil, fmt.Errorf("%w %s: v1 value is not 64 lowercase hex digits", ErrMalformedHeader, SignatureHeader)
-		}
-		sum, err := hex.DecodeString(value)
-		if err != nil {
-			return nil, fmt.Errorf("%w %s: v1 value is not hex", ErrMalformedHeader, SignatureHeader)
-		}
-		out = append(out, sum)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%w %s: no %s entry", ErrMalformedHeader, SignatureHeader, Version)
-	}
-	return out, nil
-}
+// ParseHeader is DefaultScheme().ParseHeader: the decoded digests of the v1
+// entries of a signature header.
+func ParseHeader(header string) ([][]byte, error) { return DefaultScheme().ParseHeader(header) }
