@@ -27,12 +27,12 @@ const (
 // Command is a receiver the harness starts as a local process, in its own
 // process group so that Stop also ends whatever the command spawned.
 type Command struct {
-	// Line is the command line; {port}, {secret}, {sink_url} and {url} are
-	// expanded. It runs through /bin/sh only when it uses shell syntax.
+	// Line is the command line; {port}, {secret}, {sink_url}, {url} and
+	// {state_dir} are expanded. It runs through /bin/sh only when it uses shell syntax.
 	Line string
 	// Env adds KEY=VALUE entries (placeholders expanded) to the harness's
-	// environment; PORT={port} is always set first, so receivers that
-	// follow that convention need no flag.
+	// environment; PORT={port} and MVH_STATE_DIR={state_dir} are always
+	// set first, so receivers that follow those conventions need no flag.
 	Env []string
 	// URL overrides the webhook URL (placeholders expanded); by default it
 	// is http://127.0.0.1:{port}{Path}.
@@ -47,38 +47,35 @@ func (c Command) String() string { return "command " + c.Line }
 
 // Start runs the command and waits until it listens. A receiver that exits
 // or never listens is an error wrapping ErrNotReady that quotes its last
-// output lines.
+// output lines. The receiver can be restarted (Receiver.Restart): the same
+// command, port, environment and {state_dir}, which Stop removes.
 func (c Command) Start(ctx context.Context, p Params) (*Receiver, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, fmt.Errorf("target %s: %w", c, err)
 	}
+	state, err := os.MkdirTemp("", "mvh-state-")
+	if err != nil {
+		return nil, fmt.Errorf("target %s: state dir: %w", c, err)
+	}
 	vars := c.vars(port, p)
+	vars[VarStateDir] = state
 	argv := commandArgs(Expand(c.Line, vars))
 	if len(argv) == 0 {
+		_ = os.RemoveAll(state)
 		return nil, fmt.Errorf("target %s: empty command", c)
 	}
-	out := &ring{}
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env = append(os.Environ(), "PORT="+port)
+	env := append(os.Environ(), "PORT="+port, StateEnv+"="+state)
 	for _, kv := range c.Env {
-		cmd.Env = append(cmd.Env, Expand(kv, vars))
+		env = append(env, Expand(kv, vars))
 	}
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.WaitDelay = 2 * time.Second
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("target %s: %w: %v", c, ErrNotReady, err)
+	run := &running{argv: argv, env: env, url: vars[VarURL], state: state, out: &ring{},
+		timeout: c.ReadyTimeout, secret: p.Secret, name: c.String()}
+	if err := run.start(ctx); err != nil {
+		_ = run.stop(context.Background())
+		return nil, err
 	}
-	proc := &process{cmd: cmd, done: make(chan struct{})}
-	go proc.wait()
-	r := &Receiver{URL: vars[VarURL], Description: c.String(), Logs: out.Bytes, Stop: proc.stop}
-	if err := awaitListening(ctx, r.URL, c.ReadyTimeout, proc); err != nil {
-		_ = proc.stop(context.Background())
-		return nil, fmt.Errorf("target %s: %w; last output: %s", c, err,
-			strings.ReplaceAll(out.lastLines(outputLines, p.Secret), "\n", " | "))
-	}
-	return r, nil
+	return &Receiver{URL: run.url, Description: c.String(), Logs: run.out.Bytes, Stop: run.stop, Restarter: run}, nil
 }
 
 // vars are the placeholder values of one start.
@@ -129,6 +126,77 @@ func awaitListening(ctx context.Context, rawURL string, timeout time.Duration, p
 	}
 }
 
+// running is a started command: the process of the moment, and all it
+// takes to start it again the same way.
+type running struct {
+	argv, env        []string
+	url, state, name string
+	secret           string
+	timeout          time.Duration
+	out              *ring
+
+	mu      sync.Mutex
+	proc    *process
+	stopped bool
+}
+
+// start runs the command once more and waits until it listens.
+func (r *running) start(ctx context.Context) error {
+	cmd := exec.Command(r.argv[0], r.argv[1:]...)
+	cmd.Env = r.env
+	cmd.Stdout, cmd.Stderr = r.out, r.out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.WaitDelay = 2 * time.Second
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("target %s: %w: %v", r.name, ErrNotReady, err)
+	}
+	proc := &process{cmd: cmd, done: make(chan struct{})}
+	go proc.wait()
+	r.mu.Lock()
+	r.proc = proc
+	r.mu.Unlock()
+	if err := awaitListening(ctx, r.url, r.timeout, proc); err != nil {
+		return fmt.Errorf("target %s: %w; last output: %s", r.name, err,
+			strings.ReplaceAll(r.out.lastLines(outputLines, r.secret), "\n", " | "))
+	}
+	return nil
+}
+
+// Restart ends the process (SIGTERM then SIGKILL after the grace period
+// for Graceful, SIGKILL at once for Crash), then starts the same command
+// on the same port and waits until it listens again.
+func (r *running) Restart(ctx context.Context, m Mode) (string, error) {
+	r.mu.Lock()
+	proc, stopped := r.proc, r.stopped
+	r.mu.Unlock()
+	if stopped {
+		return "", fmt.Errorf("target %s: restart after stop", r.name)
+	}
+	if m == Crash {
+		proc.kill()
+	} else {
+		proc.stop(ctx)
+	}
+	fmt.Fprintf(r.out, "mvh: receiver stopped (%s restart), starting it again\n", m)
+	return r.url, r.start(ctx)
+}
+
+// stop ends the receiver for good and removes its state directory; it is
+// safe to call more than once.
+func (r *running) stop(ctx context.Context) error {
+	r.mu.Lock()
+	proc := r.proc
+	r.stopped = true
+	r.mu.Unlock()
+	if proc != nil {
+		proc.stop(ctx)
+	}
+	if err := os.RemoveAll(r.state); err != nil {
+		return fmt.Errorf("target %s: remove state dir: %w", r.name, err)
+	}
+	return nil
+}
+
 // process is a started command and its exit.
 type process struct {
 	cmd  *exec.Cmd
@@ -144,7 +212,7 @@ func (p *process) wait() {
 
 // stop sends SIGTERM to the whole group, then SIGKILL after stopGrace (or
 // when ctx ends); it is safe to call more than once.
-func (p *process) stop(ctx context.Context) error {
+func (p *process) stop(ctx context.Context) {
 	p.once.Do(func() {
 		pgid := p.cmd.Process.Pid
 		_ = syscall.Kill(-pgid, syscall.SIGTERM)
@@ -158,7 +226,15 @@ func (p *process) stop(ctx context.Context) error {
 		_ = syscall.Kill(-pgid, syscall.SIGKILL) // children left in the group
 		<-p.done
 	})
-	return nil
+}
+
+// kill sends SIGKILL to the whole group at once, as a crash or the OOM
+// killer would, and waits for the exit.
+func (p *process) kill() {
+	p.once.Do(func() {
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		<-p.done
+	})
 }
 
 // freePort asks the kernel for a free loopback port; the tiny window

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,6 +29,11 @@ func TestMain(m *testing.M) {
 		os.Exit(m.Run())
 	case "listen":
 		fmt.Printf("pid %d secret %s sink %s\n", os.Getpid(), os.Getenv("SECRET"), os.Getenv("SINK"))
+		if dir := os.Getenv(StateEnv); dir != "" {
+			f, _ := os.OpenFile(filepath.Join(dir, "starts"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+			fmt.Fprintf(f, "%d\n", os.Getpid())
+			f.Close()
+		}
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 		defer stop()
 		srv := &http.Server{Addr: "127.0.0.1:" + os.Getenv("PORT")}

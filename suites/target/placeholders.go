@@ -9,7 +9,15 @@ const (
 	VarSecret  = "secret"   // the webhook secret
 	VarSinkURL = "sink_url" // where to forward business records
 	VarURL     = "url"      // the receiver's webhook URL
+	// VarStateDir is a directory that lives as long as the run and
+	// survives restarts, for the receiver's database: a host directory
+	// for --cmd, a volume mounted at StateMount in a container. The
+	// receiver also finds it in $MVH_STATE_DIR.
+	VarStateDir = "state_dir"
 )
+
+// StateEnv is the environment variable that carries {state_dir}.
+const StateEnv = "MVH_STATE_DIR"
 
 // Expand replaces each {name} of s whose name is in vars; other braces are
 // left alone, so JSON or shell syntax in a command survives.

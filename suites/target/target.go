@@ -6,13 +6,16 @@ package target
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 )
 
 // ErrNotReady is returned when a started receiver exits or never listens.
 var ErrNotReady = errors.New("receiver not ready")
 
 // Params are what the harness hands a receiver it starts; they fill the
-// {secret}, {sink_url}, {port} and {url} placeholders of --cmd and --env.
+// {secret}, {sink_url}, {port}, {url} and {state_dir} placeholders of
+// --cmd and --env.
 type Params struct {
 	// Secret is the webhook secret the receiver must verify with.
 	Secret string
@@ -33,6 +36,45 @@ type Receiver struct {
 	// Stop ends the receiver and releases everything Start created; nil when
 	// there is nothing to stop. It is safe to call more than once.
 	Stop func(ctx context.Context) error
+	// Restarter restarts the receiver for the crash checks; nil when the
+	// target cannot (then NoRestart says why).
+	Restarter Restarter
+	// NoRestart explains a nil Restarter, for the skip reason.
+	NoRestart string
+
+	mu      sync.Mutex
+	current string // URL after the latest restart; "" until one
+}
+
+// WebhookURL is where deliveries go now: URL, or what the latest Restart
+// returned (a restarted container may publish another port).
+func (r *Receiver) WebhookURL() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.current != "" {
+		return r.current
+	}
+	return r.URL
+}
+
+// Restart stops the receiver the way m says and starts it again (see
+// Restarter); without a Restarter it returns an error wrapping ErrNoRestart.
+func (r *Receiver) Restart(ctx context.Context, m Mode) error {
+	if r.Restarter == nil {
+		why := r.NoRestart
+		if why == "" {
+			why = "the target has no restart"
+		}
+		return fmt.Errorf("%w: %s", ErrNoRestart, why)
+	}
+	url, err := r.Restarter.Restart(ctx, m)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.current = url
+	r.mu.Unlock()
+	return nil
 }
 
 // Target starts (or just points at) a receiver.
