@@ -37,16 +37,20 @@ type Options struct {
 
 // Sink is a running sink; it implements observe.Observer.
 type Sink struct {
-	srv *http.Server
-	url string
-	key string
-	log *slog.Logger
+	addr string // where it listens, kept so that Up rebinds the same port
+	url  string
+	key  string
+	log  *slog.Logger
 
-	mu      sync.Mutex
-	counts  map[string]int
-	slow    map[string]time.Duration
-	fail    map[string]int
-	unkeyed int
+	mu       sync.Mutex
+	srv      *http.Server // nil while Down
+	counts   map[string]int
+	slow     map[string]time.Duration
+	fail     map[string]int
+	refuse   map[string]Refusal
+	unkeyed  int
+	attempts []Attempt
+	closed   chan struct{} // closed by Close: ends held connections
 }
 
 // Start listens and serves until Close.
@@ -73,13 +77,23 @@ func Start(o Options) (*Sink, error) {
 	}
 	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 	s := &Sink{
-		url: "http://" + net.JoinHostPort(host, port) + "/records",
-		key: o.Key, log: o.Logger,
+		addr: ln.Addr().String(),
+		url:  "http://" + net.JoinHostPort(host, port) + "/records",
+		key:  o.Key, log: o.Logger,
 		counts: map[string]int{}, slow: map[string]time.Duration{}, fail: map[string]int{},
+		refuse: map[string]Refusal{}, closed: make(chan struct{}),
 	}
-	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = s.srv.Serve(ln) }()
+	s.serveOn(ln)
 	return s, nil
+}
+
+// serveOn starts a server on ln; the caller holds no lock.
+func (s *Sink) serveOn(ln net.Listener) {
+	srv := &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}
+	s.mu.Lock()
+	s.srv = srv
+	s.mu.Unlock()
+	go func() { _ = srv.Serve(ln) }()
 }
 
 // URL is where a receiver forwards its records.
@@ -128,8 +142,20 @@ func (s *Sink) Fail(key string, n int) {
 
 // Close stops the sink.
 func (s *Sink) Close(ctx context.Context) error {
-	if err := s.srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		_ = s.srv.Close()
+	s.mu.Lock()
+	srv := s.srv
+	s.srv = nil
+	select {
+	case <-s.closed:
+	default:
+		close(s.closed)
+	}
+	s.mu.Unlock()
+	if srv == nil {
+		return nil
+	}
+	if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		_ = srv.Close()
 		return fmt.Errorf("sink: %w", err)
 	}
 	return nil
@@ -158,30 +184,41 @@ func (s *Sink) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	delay, failing := s.plan(key)
-	if failing {
-		http.Error(w, "sink told to fail", http.StatusServiceUnavailable)
+	at := Attempt{Key: key, At: time.Now(), Headers: r.Header.Clone()}
+	delay, refusal := s.plan(key)
+	if refusal != "" {
+		at.Outcome = string(refusal)
+		s.note(at)
+		s.refuseWith(w, refusal)
 		return
 	}
 	if delay > 0 && !wait(r.Context(), delay) {
+		at.Outcome = "abandoned by the receiver while slow"
+		s.note(at)
 		return
 	}
+	at.Outcome, at.Accepted = "accepted (200)", true
 	s.mu.Lock()
 	s.counts[key]++
 	s.mu.Unlock()
+	s.note(at)
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = io.WriteString(w, `{"ok":true}`)
 }
 
-// plan returns the delay of key and whether this record must fail.
-func (s *Sink) plan(key string) (time.Duration, bool) {
+// plan returns the delay of key and how this attempt is refused, if it is.
+func (s *Sink) plan(key string) (time.Duration, Refusal) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if how, ok := s.refuse[key]; ok {
+		delete(s.refuse, key)
+		return 0, how
+	}
 	if s.fail[key] > 0 {
 		s.fail[key]--
-		return 0, true
+		return 0, Refuse503
 	}
-	return s.slow[key], false
+	return s.slow[key], ""
 }
 
 // wait sleeps for d unless the client goes away first.
