@@ -27,9 +27,9 @@ var transportHeaders = []string{"Host", "Content-Length", "User-Agent", "Accept-
 // wrong, stale, future or tampered signature, 2xx otherwise. Requests a
 // fixture cannot hold exactly are left out: a body the evidence truncated,
 // or an expectation that is not one status class ("2xx|4xx"). Strings in
-// redact are scrubbed. It returns the paths written.
-func SaveFixtures(dir string, rep types.Report, redact ...string) ([]string, error) {
-	red := newRedactor(redact)
+// run.Redact are scrubbed (run.Keep kept whole). It returns the paths written.
+func SaveFixtures(dir string, rep types.Report, run Run) ([]string, error) {
+	red := newRedactor(run.Redact, run.Keep)
 	var fs []fixtures.Fixture
 	for _, sr := range rep.SpecReports {
 		if sr.LeafNodeType != types.NodeTypeIt || !sr.Failed() {

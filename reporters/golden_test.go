@@ -116,7 +116,7 @@ func terminalOutput(rep types.Report, run Run, o TerminalOptions) []byte {
 func savedFixtures(t *testing.T, rep types.Report, run Run) []byte {
 	t.Helper()
 	dir := t.TempDir()
-	paths, err := SaveFixtures(dir, rep, run.Redact...)
+	paths, err := SaveFixtures(dir, rep, run)
 	if err != nil {
 		t.Fatal(err)
 	}

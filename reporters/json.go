@@ -134,7 +134,7 @@ func JSON(rep types.Report, run Run) Document {
 	}
 	doc.Summary = summarize(doc.Checks, doc.Summary.NotRun)
 	doc.Verdict, doc.VerdictReasons = verdict(doc, catalogue.Verdict(rep, run.Strict))
-	return newRedactor(run.Redact).document(doc)
+	return newRedactor(run.Redact, run.Keep).document(doc)
 }
 
 // tail keeps the last n bytes of s, marking the cut.

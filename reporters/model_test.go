@@ -120,7 +120,7 @@ func TestColorFor(t *testing.T) {
 // the run did, against a correct one they pass.
 func TestSavedFixturesReplay(t *testing.T) {
 	dir := t.TempDir()
-	paths, err := SaveFixtures(dir, sampleReport(), testSecret)
+	paths, err := SaveFixtures(dir, sampleReport(), Run{Redact: []string{testSecret}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +178,7 @@ func TestTamperedFixtureKeepsSignedBody(t *testing.T) {
 		spec("signature.tampered-body", "MUST", types.SpecStateFailed, "body changed after signing: got 200, want 4xx", 0, ev(x)),
 	}}
 	dir := t.TempDir()
-	if _, err := SaveFixtures(dir, rep, testSecret); err != nil {
+	if _, err := SaveFixtures(dir, rep, Run{Redact: []string{testSecret}}); err != nil {
 		t.Fatal(err)
 	}
 	fs, err := fixtures.Load(dir)

@@ -15,14 +15,33 @@ const Redacted = "[REDACTED]"
 // redactor scrubs secrets from output. A secret can reach a report already
 // encoded (JSON inside a JUnit property, HTML-escaped in report.html), so it
 // replaces every encoding a writer may have applied, not just the raw bytes.
+//
+// Strings in keep are what the user typed as something other than the
+// secret (the target URL, --path, other flags): where one of them holds a
+// secret (--secret minivoice with the path /webhooks/minivoice) it is left
+// whole, so scrubbing never corrupts the user's own input.
 type redactor struct {
 	forms []string // longest first, so an encoding is replaced before its parts
+	keep  []string // encodings of kept strings that hold a form, longest first
 }
 
-func newRedactor(secrets []string) redactor {
+func newRedactor(secrets, keep []string) redactor {
+	forms := allEncodings(secrets)
+	var kept []string
+	for _, k := range allEncodings(keep) {
+		if slices.ContainsFunc(forms, func(f string) bool { return len(k) > len(f) && strings.Contains(k, f) }) {
+			kept = append(kept, k)
+		}
+	}
+	return redactor{forms: forms, keep: kept}
+}
+
+// allEncodings is every encoding of every non-empty string of ss, once
+// each, longest first.
+func allEncodings(ss []string) []string {
 	seen := map[string]bool{}
 	var forms []string
-	for _, s := range secrets {
+	for _, s := range ss {
 		if s == "" {
 			continue
 		}
@@ -34,7 +53,7 @@ func newRedactor(secrets []string) redactor {
 		}
 	}
 	slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) })
-	return redactor{forms: forms}
+	return forms
 }
 
 // encodings lists the ways s may appear in our outputs: raw, JSON-escaped
@@ -74,6 +93,32 @@ func xmlEscape(s string) string {
 }
 
 func (r redactor) string(s string) string {
+	if len(r.forms) == 0 {
+		return s
+	}
+	var out strings.Builder
+	for s != "" {
+		at, k := r.nextKept(s)
+		out.WriteString(r.scrub(s[:at]))
+		out.WriteString(k)
+		s = s[at+len(k):]
+	}
+	return out.String()
+}
+
+// nextKept finds the first kept string in s (the longest where two start
+// at the same place); at is len(s) when there is none.
+func (r redactor) nextKept(s string) (at int, kept string) {
+	at = len(s)
+	for _, k := range r.keep {
+		if i := strings.Index(s, k); i >= 0 && (i < at || i == at && len(k) > len(kept)) {
+			at, kept = i, k
+		}
+	}
+	return at, kept
+}
+
+func (r redactor) scrub(s string) string {
 	for _, f := range r.forms {
 		s = strings.ReplaceAll(s, f, Redacted)
 	}
@@ -81,10 +126,10 @@ func (r redactor) string(s string) string {
 }
 
 func (r redactor) bytes(b []byte) []byte {
-	for _, f := range r.forms {
-		b = bytes.ReplaceAll(b, []byte(f), []byte(Redacted))
+	if len(r.forms) == 0 {
+		return b
 	}
-	return b
+	return []byte(r.string(string(b)))
 }
 
 // document scrubs every string of doc, wherever it sits, by round-tripping it
@@ -103,4 +148,10 @@ func (r redactor) document(doc Document) Document {
 		return doc
 	}
 	return out
+}
+
+// Scrub masks every secret in s the way the reports do, leaving the kept
+// strings (see Run.Keep) whole: for the messages a command prints itself.
+func Scrub(s string, secrets, keep []string) string {
+	return newRedactor(secrets, keep).string(s)
 }

@@ -21,7 +21,7 @@ func TestNoOutputContainsTheSecret(t *testing.T) {
 	if len(paths) != 4 {
 		t.Fatalf("WriteDir wrote %v, want 4 files", paths)
 	}
-	fixturePaths, err := SaveFixtures(filepath.Join(dir, "fixtures"), rep, run.Redact...)
+	fixturePaths, err := SaveFixtures(filepath.Join(dir, "fixtures"), rep, run)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,13 +55,13 @@ func TestNoOutputContainsTheSecret(t *testing.T) {
 }
 
 func TestRedactorEncodings(t *testing.T) {
-	r := newRedactor([]string{`a<b&"c'+`, ""})
+	r := newRedactor([]string{`a<b&"c'+`, ""}, nil)
 	for _, in := range []string{`a<b&"c'+`, `a\u003cb\u0026\"c'+`, `a&lt;b&amp;&#34;c&#39;+`, `a&lt;b&amp;&quot;c&#39;+`, `a&lt;b&amp;&#34;c&#39;&#43;`} {
 		if got := r.string("x " + in + " y"); got != "x "+Redacted+" y" {
 			t.Errorf("redact %q = %q", in, got)
 		}
 	}
-	if got := newRedactor(nil).string("keep"); got != "keep" {
+	if got := newRedactor(nil, nil).string("keep"); got != "keep" {
 		t.Errorf("no secrets changed %q", got)
 	}
 }
@@ -73,5 +73,48 @@ func TestRedactedDocumentKeepsStructure(t *testing.T) {
 	}
 	if len(doc.Checks) != 11 {
 		t.Errorf("%d checks after redaction, want 11", len(doc.Checks))
+	}
+}
+
+// TestRedactorKeepsWhatTheUserTyped: a short or common secret is masked in
+// what the receiver and the harness produce, never inside the strings the
+// user typed as something else (the issue's --secret minivoice case).
+func TestRedactorKeepsWhatTheUserTyped(t *testing.T) {
+	url := "http://127.0.0.1:8080/webhooks/minivoice"
+	for _, tc := range []struct {
+		secrets, keep []string
+		in, want      string
+	}{
+		{[]string{"minivoice"}, []string{url, "/webhooks/minivoice"},
+			"POST " + url + " answered 401: bad signature for minivoice",
+			"POST " + url + " answered 401: bad signature for " + Redacted},
+		{[]string{"minivoice"}, []string{"/webhooks/minivoice"}, `{"url":"http://h/webhooks/minivoice","log":"key=minivoice"}`,
+			`{"url":"http://h/webhooks/minivoice","log":"key=` + Redacted + `"}`},
+		{[]string{"x"}, []string{"--only=ack.latency"}, "--only=ack.latency x", "--only=ack.latency " + Redacted},
+		// A kept string without the secret in it protects nothing.
+		{[]string{"whsec_0123456789abcdef"}, []string{"/w"}, "/w whsec_0123456789abcdef/w", "/w " + Redacted + "/w"},
+		{[]string{"s"}, nil, "sss", Redacted + Redacted + Redacted},
+	} {
+		r := newRedactor(tc.secrets, tc.keep)
+		if got := r.string(tc.in); got != tc.want {
+			t.Errorf("secrets %q keep %q: %q -> %q, want %q", tc.secrets, tc.keep, tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestReportKeepsTargetURL: the issue's `target.url` reading
+// `…/webhooks/[REDACTED]` with --secret minivoice.
+func TestReportKeepsTargetURL(t *testing.T) {
+	run := sampleRun()
+	run.ReceiverURL = "http://127.0.0.1:8080/webhooks/minivoice"
+	run.ReceiverLogs = []byte("listening with secret minivoice\n")
+	run.Redact = []string{"minivoice"}
+	run.Keep = []string{run.ReceiverURL, "/webhooks/minivoice"}
+	doc := JSON(sampleReport(), run)
+	if doc.Target.URL != run.ReceiverURL {
+		t.Errorf("target.url %q, want %q", doc.Target.URL, run.ReceiverURL)
+	}
+	if strings.Contains(doc.ReceiverLogs, "secret minivoice") {
+		t.Errorf("receiver logs %q keep the secret", doc.ReceiverLogs)
 	}
 }

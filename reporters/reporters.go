@@ -36,6 +36,10 @@ type Run struct {
 	Command             string // the `mvh conform ...` command line, for the report header
 	ReceiverLogs        []byte // captured stdout/stderr of a started receiver
 	Redact              []string
+	// Keep is what the user typed as something other than the secret (the
+	// target URL, --path, other flags): printed whole even where a secret
+	// occurs inside it.
+	Keep []string
 }
 
 // WriteDir writes junit.xml, report.json, report.md and report.html into dir
@@ -47,7 +51,7 @@ func WriteDir(dir string, rep types.Report, run Run) ([]string, error) {
 		return nil, fmt.Errorf("report dir %s: %w", dir, err)
 	}
 	doc := JSON(rep, run)
-	red := newRedactor(run.Redact)
+	red := newRedactor(run.Redact, run.Keep)
 	writers := []struct {
 		name   string
 		render func() ([]byte, error)

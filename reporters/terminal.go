@@ -17,6 +17,7 @@ type TerminalOptions struct {
 	Quiet  bool     // only failing checks and the verdict line
 	Strict bool     // marks SHOULD failures as blocking in the progress lines
 	Redact []string // never printed
+	Keep   []string // printed whole, secrets inside or not (see Run.Keep)
 }
 
 // Terminal prints a run as it happens: one line per check as it finishes,
@@ -31,7 +32,7 @@ type Terminal struct {
 
 // NewTerminal returns a Terminal writing to w.
 func NewTerminal(w io.Writer, o TerminalOptions) *Terminal {
-	return &Terminal{w: w, o: o, red: newRedactor(o.Redact)}
+	return &Terminal{w: w, o: o, red: newRedactor(o.Redact, o.Keep)}
 }
 
 // ColorFor reports whether output to w should be coloured: only when w is a

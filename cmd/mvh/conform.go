@@ -62,6 +62,8 @@ func runConform(cmd *cobra.Command, a *app, cfg framework.Config) error {
 	}
 	if cfg.Secret == "" && cfg.Started() {
 		cfg.Secret = framework.NewSecret() // known up front, so every output can scrub it
+	} else if cfg.Secret != "" && len(cfg.Secret) < minScrubbable {
+		fmt.Fprintf(a.stderr, "mvh conform: warning: --secret is %d bytes; below %d, masking it in receiver output and messages may also mask ordinary text\n", len(cfg.Secret), minScrubbable)
 	}
 	s, err := a.spec(cmd.Context())
 	if err != nil {
@@ -72,20 +74,21 @@ func runConform(cmd *cobra.Command, a *app, cfg framework.Config) error {
 		progress = a.stderr
 	}
 	term := reporters.NewTerminal(progress, reporters.TerminalOptions{
-		Color: reporters.ColorFor(progress), Quiet: cfg.Quiet, Strict: cfg.Strict, Redact: []string{cfg.Secret},
+		Color: reporters.ColorFor(progress), Quiet: cfg.Quiet, Strict: cfg.Strict,
+		Redact: []string{cfg.Secret}, Keep: typed(cfg, suites.Session{}),
 	})
 	defer quietTestcontainers(a.logger)()
 	var session suites.Session
 	rep, err := suites.Run(cmd.Context(), cfg, suites.WithSpec(s), suites.WithLogger(a.logger),
 		suites.WithSession(&session), suites.OnCheck(term.Check), suites.WithGinkgoOutput(io.Discard))
 	if err != nil {
-		return usage(scrub(err, cfg.Secret))
+		return usage(scrub(err, cfg))
 	}
 	run := reportRun(cmd, cfg, s, session)
 	paths, err := writeReports(a, cfg, rep, run)
 	term.Summary(rep, run, paths)
 	if err != nil {
-		return usage(err)
+		return usage(scrub(err, cfg))
 	}
 	if !catalogue.Verdict(rep, cfg.Strict).Pass {
 		return silentFailure
@@ -113,12 +116,27 @@ type scrubbedError struct {
 func (e scrubbedError) Error() string { return e.msg }
 func (e scrubbedError) Unwrap() error { return e.err }
 
-// scrub masks secret in err's message.
-func scrub(err error, secret string) error {
-	if secret == "" || !strings.Contains(err.Error(), secret) {
+// scrub masks the run's secret in err's message, leaving what the user
+// typed as something else whole.
+func scrub(err error, cfg framework.Config) error {
+	msg := reporters.Scrub(err.Error(), []string{cfg.Secret}, typed(cfg, suites.Session{}))
+	if msg == err.Error() {
 		return err
 	}
-	return scrubbedError{err: err, msg: strings.ReplaceAll(err.Error(), secret, reporters.Redacted)}
+	return scrubbedError{err: err, msg: msg}
+}
+
+// minScrubbable is the shortest secret conform masks without a warning: a
+// shorter one ("minivoice", "x") is likely to occur in ordinary text.
+const minScrubbable = 16
+
+// typed lists what the user typed as something other than the secret
+// (target, paths, other flags) and the URL the run derived from them:
+// reports print these whole even where the secret occurs inside.
+func typed(cfg framework.Config, session suites.Session) []string {
+	out := []string{cfg.URL, session.ReceiverURL, session.SinkURL, cfg.Path, cfg.Image, cfg.Dockerfile,
+		cfg.SinkAddr, cfg.SinkKey, cfg.InspectURL, cfg.InspectKey, cfg.ReportDir, cfg.SaveFixtures, cfg.Level}
+	return append(append(out, cfg.Only...), cfg.Skip...)
 }
 
 // writeReports writes --report-dir and --save-fixtures and prints --json.
@@ -132,7 +150,7 @@ func writeReports(a *app, cfg framework.Config, rep types.Report, run reporters.
 		}
 	}
 	if cfg.SaveFixtures != "" {
-		saved, err := reporters.SaveFixtures(cfg.SaveFixtures, rep, run.Redact...)
+		saved, err := reporters.SaveFixtures(cfg.SaveFixtures, rep, run)
 		paths = append(paths, saved...)
 		if err != nil {
 			return paths, err
@@ -155,7 +173,7 @@ func reportRun(cmd *cobra.Command, cfg framework.Config, s *spec.Spec, session s
 		Target: session.Target, ReceiverURL: session.ReceiverURL,
 		HarnessVersion: version, SpecTitle: s.Title(), SpecVersion: s.Version(),
 		Strict: cfg.Strict, Command: commandLine(cmd), ReceiverLogs: session.Logs,
-		Redact: []string{cfg.Secret, session.Secret},
+		Redact: []string{cfg.Secret, session.Secret}, Keep: typed(cfg, session),
 	}
 }
 

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -43,5 +46,36 @@ func TestConformRefusedBeforeSending(t *testing.T) {
 				t.Errorf("stdout %q, %d requests reached the receiver; want none", stdout, hits.Load())
 			}
 		})
+	}
+}
+
+// TestConformShortSecret: --secret minivoice warns on stderr, keeps the
+// target URL that contains it whole in report.json, and still masks it in
+// what the receiver printed.
+func TestConformShortSecret(t *testing.T) {
+	exe := mvhBinary(t)
+	dir := t.TempDir()
+	code, stdout, stderr := conformRun(t, "--cmd", "echo key={secret}; exec "+shellQuote(exe)+" reference-receiver --addr 127.0.0.1:{port} --secret {secret}",
+		"--secret", "minivoice", "--only", "signature.missing", "--report-dir", dir)
+	if code != 0 || !strings.Contains(stderr, "warning: --secret is 9 bytes") {
+		t.Fatalf("exit %d, stderr %q: want 0 and the short-secret warning\n%s", code, stderr, stdout)
+	}
+	var doc struct {
+		Target       struct{ URL string }
+		ReceiverLogs string `json:"receiver_logs"`
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	if err != nil || json.Unmarshal(data, &doc) != nil {
+		t.Fatalf("report.json: %v", err)
+	}
+	if !strings.HasSuffix(doc.Target.URL, "/webhooks/minivoice") {
+		t.Errorf("target.url %q: the user's path was scrubbed", doc.Target.URL)
+	}
+	if strings.Contains(strings.ReplaceAll(doc.ReceiverLogs, "/webhooks/minivoice", ""), "minivoice") {
+		t.Errorf("receiver_logs %q: the secret was not masked", doc.ReceiverLogs)
+	}
+	code, _, stderr = conformRun(t, "--cmd", "true", "--secret", "whsec_0123456789abcdef", "--only", "http.method-not-allowed", "--level", "must")
+	if code != exitUsage || strings.Contains(stderr, "warning") {
+		t.Errorf("a 22-byte secret: exit %d, stderr %q; want no warning", code, stderr)
 	}
 }
