@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/minivoice/mvh/delivery"
 )
 
 const appColumns = `id, name, webhook_url, secrets, schedule, chaos, created_at`
@@ -14,7 +16,7 @@ const appColumns = `id, name, webhook_url, secrets, schedule, chaos, created_at`
 // CreateApplication stores an application with a fresh ID (app_<hex>) and
 // creation time; its URL, schedule and chaos are checked like a send's.
 func (e *Engine) CreateApplication(ctx context.Context, app Application) (Application, error) {
-	if err := CheckURL(app.WebhookURL); err != nil {
+	if err := delivery.CheckURL(app.WebhookURL); err != nil {
 		return Application{}, fmt.Errorf("webhook_url: %w: %v", ErrInvalid, err)
 	}
 	if len(app.Schedule) > 0 {

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/minivoice/mvh/delivery"
 )
 
 // Limits of what an attempt keeps of the answer.
@@ -43,12 +45,12 @@ func (e *Engine) attempt(hard context.Context, r record) Attempt {
 	defer cancel()
 	start := time.Now()
 	a.StartedAt = start.UTC()
-	req, err := NewRequest(ctx, r.URL, r.Event, r.Body, start, r.secrets...)
+	req, err := delivery.NewRequest(ctx, r.URL, r.Event, r.Body, start, r.secrets...)
 	switch {
 	case err != nil:
 		a.ErrorClass, a.Error = ClassNetwork, err.Error()
 	case r.slot < r.lostAck:
-		err = SendAndDrop(ctx, req)
+		err = delivery.SendAndDrop(ctx, req)
 		a.ErrorClass, a.Error = ClassLostAck, "request sent, answer dropped unread (chaos)"
 		if err != nil {
 			a.ErrorClass, a.Error = classify(err), err.Error()

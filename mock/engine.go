@@ -1,3 +1,7 @@
+// Package mock is a MiniVoice stand-in: it builds, signs and delivers webhook
+// events the way MiniVoice does (at-least-once, retried on a schedule, each
+// attempt signed afresh) from a durable outbox, and injects the duplicates,
+// reorderings and lost acknowledgements that production eventually produces.
 package mock
 
 import (

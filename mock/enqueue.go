@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/minivoice/mvh/delivery"
 )
 
 // Enqueue commits one event for delivery (several with Chaos.Duplicate)
@@ -50,7 +52,7 @@ func withApplication(s Send, app Application) Send {
 // newRecord checks a send and builds its pending delivery; the body is built
 // from the contract when none is given.
 func (e *Engine) newRecord(s Send) (record, error) {
-	if err := CheckURL(s.URL); err != nil {
+	if err := delivery.CheckURL(s.URL); err != nil {
 		return record{}, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	schedule, err := e.checkSchedule(s.Schedule)

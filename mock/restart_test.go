@@ -161,6 +161,13 @@ func (p *processAPI) call(method, path, body string, out any) error {
 	return json.Unmarshal(b, out)
 }
 
+// apiDelivery is the part of the control API's delivery this test reads.
+type apiDelivery struct {
+	ID           string `json:"id"`
+	Status       string `json:"status"`
+	AttemptCount int    `json:"attempt_count"`
+}
+
 func (p *processAPI) createApp(t *testing.T, url string) string {
 	t.Helper()
 	schedule := make([]string, 40)
@@ -168,7 +175,7 @@ func (p *processAPI) createApp(t *testing.T, url string) string {
 		schedule[i] = fmt.Sprintf("%ds", 20*i)
 	}
 	sched, _ := json.Marshal(schedule)
-	var app applicationJSON
+	var app struct{ ID string }
 	body := fmt.Sprintf(`{"webhook_url":%q,"webhook_secret":%q,"retry_schedule":%s}`, url, restartSecret, sched)
 	if err := p.call(http.MethodPost, "/v1/applications", body, &app); err != nil {
 		t.Fatal(err)
@@ -211,7 +218,7 @@ func (p *processAPI) waitAttempts(t *testing.T, min int) int {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		var out struct{ Deliveries []deliveryJSON }
+		var out struct{ Deliveries []apiDelivery }
 		if err := p.call(http.MethodGet, "/v1/deliveries?limit=10000", "", &out); err != nil {
 			t.Fatal(err)
 		}
@@ -231,7 +238,7 @@ func (p *processAPI) waitAttempts(t *testing.T, min int) int {
 
 func (p *processAPI) count(t *testing.T, query string) int {
 	t.Helper()
-	var out struct{ Deliveries []deliveryJSON }
+	var out struct{ Deliveries []apiDelivery }
 	if err := p.call(http.MethodGet, "/v1/deliveries?limit=10000&"+query, "", &out); err != nil {
 		t.Fatal(err)
 	}

@@ -9,8 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/minivoice/mvh/delivery"
 	"github.com/minivoice/mvh/fixtures"
-	"github.com/minivoice/mvh/mock"
 )
 
 func newFixturesCmd(a *app) *cobra.Command {
@@ -106,7 +106,7 @@ invalid fixture file, a --to that is not an http(s) URL, no secret.`,
 			if f.dir == "" || f.to == "" {
 				return usagef("--dir and --to are required")
 			}
-			if err := mock.CheckURL(f.to); err != nil {
+			if err := delivery.CheckURL(f.to); err != nil {
 				return usagef("--to: %w", err)
 			}
 			if f.secret == "" {

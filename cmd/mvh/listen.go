@@ -9,13 +9,12 @@ import (
 	"os"
 	"strings"
 
+	"github.com/minivoice/mvh/mock/inbox"
 	"github.com/spf13/cobra"
-
-	"github.com/minivoice/mvh/mock"
 )
 
 func newListenCmd(a *app) *cobra.Command {
-	var cfg mock.InboxConfig
+	var cfg inbox.Config
 	cmd := &cobra.Command{
 		Use:   "listen",
 		Short: "A local inbox that verifies each delivery and says exactly why a signature fails",
@@ -47,7 +46,7 @@ each delivery as a fixture file your own tests can replay.`,
 
 // runListen checks every flag and binds the port before the first delivery
 // can arrive, then serves the inbox until ctx ends.
-func runListen(ctx context.Context, a *app, cfg mock.InboxConfig) error {
+func runListen(ctx context.Context, a *app, cfg inbox.Config) error {
 	s, err := a.spec(ctx)
 	if err != nil {
 		return err
@@ -59,7 +58,7 @@ func runListen(ctx context.Context, a *app, cfg mock.InboxConfig) error {
 		return err
 	}
 	cfg.Out, cfg.Logger = a.stdout, a.logger
-	in, err := mock.NewInbox(s, cfg)
+	in, err := inbox.New(s, cfg)
 	if err != nil {
 		return usage(err)
 	}
@@ -72,7 +71,7 @@ func runListen(ctx context.Context, a *app, cfg mock.InboxConfig) error {
 }
 
 // checkListen refuses flags that would only fail at the first delivery.
-func checkListen(cfg mock.InboxConfig) error {
+func checkListen(cfg inbox.Config) error {
 	if cfg.Tolerance <= 0 {
 		return usagef("--tolerance %s: want a positive duration", cfg.Tolerance)
 	}
@@ -87,7 +86,7 @@ func checkListen(cfg mock.InboxConfig) error {
 	return nil
 }
 
-func listenSummary(cfg mock.InboxConfig) string {
+func listenSummary(cfg inbox.Config) string {
 	parts := []string{"not verifying: no --secret"}
 	if n := len(cfg.Secrets); n > 0 {
 		parts[0] = fmt.Sprintf("verifying with %d secret(s)", n)

@@ -10,6 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/minivoice/mvh/mock"
+	"github.com/minivoice/mvh/mock/control"
+	"github.com/minivoice/mvh/mock/server"
 )
 
 func newMockCmd(a *app) *cobra.Command {
@@ -26,7 +28,7 @@ func newMockCmd(a *app) *cobra.Command {
 func newMockServeCmd(a *app) *cobra.Command {
 	var (
 		engine mock.Config
-		server mock.ServerConfig
+		server control.ServerConfig
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -63,7 +65,7 @@ flight finish or are recorded as interrupted and rescheduled.`,
 // runMockServe opens the outbox first, so a locked or corrupt database is
 // reported before the port is bound, then runs the engine and the HTTP
 // server until ctx ends.
-func runMockServe(ctx context.Context, a *app, cfg mock.Config, scfg mock.ServerConfig) error {
+func runMockServe(ctx context.Context, a *app, cfg mock.Config, scfg control.ServerConfig) error {
 	s, err := a.spec(ctx)
 	if err != nil {
 		return err
@@ -77,7 +79,7 @@ func runMockServe(ctx context.Context, a *app, cfg mock.Config, scfg mock.Server
 		return usage(err)
 	}
 	defer eng.Close()
-	srv, err := mock.NewServer(ctx, eng, s, scfg)
+	srv, err := control.NewServer(ctx, eng, s, scfg)
 	if err != nil {
 		return err
 	}
@@ -85,7 +87,7 @@ func runMockServe(ctx context.Context, a *app, cfg mock.Config, scfg mock.Server
 	if err != nil {
 		return usagef("addr %s: %v", scfg.Addr, cause(err))
 	}
-	if !mock.IsLoopback(scfg.Addr) && scfg.Token == "" {
+	if !server.IsLoopback(scfg.Addr) && scfg.Token == "" {
 		a.logger.Warn("mock serve: listening beyond loopback without --token: anyone who reaches the port can send as MiniVoice", "addr", scfg.Addr)
 	}
 	fmt.Fprintf(a.stderr, "mvh mock serve: http://%s (db %s, time scale %g)\n", ln.Addr(), cfg.DB, timeScale(cfg.TimeScale))

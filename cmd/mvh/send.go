@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/minivoice/mvh/delivery"
 	"github.com/minivoice/mvh/mock"
 	"github.com/minivoice/mvh/spec"
 )
@@ -187,7 +188,7 @@ func checkTarget(ctx context.Context, to string) error {
 	if to == "" {
 		return usagef("--to: required, e.g. --to http://127.0.0.1:8080/webhooks/minivoice")
 	}
-	if err := mock.CheckURL(to); err != nil {
+	if err := delivery.CheckURL(to); err != nil {
 		return usagef("--to: %w", err)
 	}
 	u, _ := url.Parse(to)

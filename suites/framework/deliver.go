@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/minivoice/mvh/mock"
+	"github.com/minivoice/mvh/delivery"
 	"github.com/minivoice/mvh/spec/signature"
 	"github.com/minivoice/mvh/suites/evidence"
 )
@@ -84,10 +84,10 @@ func (c *Case) Send(ctx context.Context, d Delivery) evidence.Exchange {
 }
 
 // SendLostAck writes d and drops the connection once the receiver starts
-// answering, unread: the lost acknowledgement of mock.SendAndDrop.
+// answering, unread: the lost acknowledgement of delivery.SendAndDrop.
 func (c *Case) SendLostAck(ctx context.Context, d Delivery) evidence.Exchange {
 	return c.exchange(ctx, d, true, func(req *http.Request) (*evidence.Response, error) {
-		return nil, mock.SendAndDrop(req.Context(), req)
+		return nil, delivery.SendAndDrop(req.Context(), req)
 	})
 }
 
@@ -132,7 +132,7 @@ func (c *Case) SendAll(ctx context.Context, inFlight int, ds []Delivery) []evide
 	return out
 }
 
-// newRequest builds d with mock.NewRequest, so every delivery is made the
+// newRequest builds d with delivery.NewRequest, so every delivery is made the
 // way the mock sender makes it, then bends the headers d asks for.
 func (c *Case) newRequest(ctx context.Context, d Delivery) (*http.Request, error) {
 	now, secrets := time.Now().Add(d.Skew), []string{c.f.Env.Secret}
@@ -150,7 +150,7 @@ func (c *Case) newRequest(ctx context.Context, d Delivery) (*http.Request, error
 	}
 	url := c.f.Env.Receiver.URL
 	if d.Sent != nil {
-		req, err := mock.NewRequest(ctx, url, d.Event, d.Sent, now)
+		req, err := delivery.NewRequest(ctx, url, d.Event, d.Sent, now)
 		if err == nil {
 			for k, v := range signature.Headers(now, d.Body, secrets...) {
 				req.Header.Set(k, v)
@@ -158,7 +158,7 @@ func (c *Case) newRequest(ctx context.Context, d Delivery) (*http.Request, error
 		}
 		return req, err
 	}
-	req, err := mock.NewRequest(ctx, url, d.Event, d.Body, now, secrets...)
+	req, err := delivery.NewRequest(ctx, url, d.Event, d.Body, now, secrets...)
 	if err != nil {
 		return nil, err
 	}

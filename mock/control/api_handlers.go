@@ -1,4 +1,4 @@
-package mock
+package control
 
 import (
 	"encoding/json"
@@ -9,6 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/minivoice/mvh/delivery"
+	"github.com/minivoice/mvh/mock"
+	"github.com/minivoice/mvh/mock/server"
 	"github.com/minivoice/mvh/spec"
 )
 
@@ -29,16 +32,16 @@ func (s *Server) createApplication(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.cfg.Logger.Info("mock api: application created", "id", created.ID, "url", redactURL(created.WebhookURL), "secrets", len(created.Secrets))
-	writeJSON(w, http.StatusCreated, applicationOut(created))
+	server.WriteJSON(w, http.StatusCreated, applicationOut(created))
 }
 
 // applicationIn checks what the document cannot: a usable URL, a schedule
 // that never goes back in time.
-func applicationIn(req applicationCreate) (Application, error) {
-	if err := CheckURL(req.WebhookURL); err != nil {
-		return Application{}, unprocessablef("webhook_url: %v", err)
+func applicationIn(req applicationCreate) (mock.Application, error) {
+	if err := delivery.CheckURL(req.WebhookURL); err != nil {
+		return mock.Application{}, unprocessablef("webhook_url: %v", err)
 	}
-	app := Application{Name: req.Name, WebhookURL: req.WebhookURL}
+	app := mock.Application{Name: req.Name, WebhookURL: req.WebhookURL}
 	if req.WebhookSecret != "" {
 		app.Secrets = append(app.Secrets, req.WebhookSecret)
 	}
@@ -46,19 +49,19 @@ func applicationIn(req applicationCreate) (Application, error) {
 	for i, raw := range req.RetrySchedule {
 		d, err := time.ParseDuration(raw)
 		if err != nil {
-			return Application{}, unprocessablef("retry_schedule[%d] %q: %v", i, raw, err)
+			return mock.Application{}, unprocessablef("retry_schedule[%d] %q: %v", i, raw, err)
 		}
 		if i > 0 && d < app.Schedule[i-1] {
-			return Application{}, unprocessablef("retry_schedule[%d] %s is before retry_schedule[%d] %s", i, d, i-1, app.Schedule[i-1])
+			return mock.Application{}, unprocessablef("retry_schedule[%d] %s is before retry_schedule[%d] %s", i, d, i-1, app.Schedule[i-1])
 		}
 		app.Schedule = append(app.Schedule, d)
 	}
 	if c := req.Chaos; c != nil {
-		app.Chaos = Chaos{Duplicate: c.Duplicate, Concurrent: c.Concurrent, OutOfOrder: c.OutOfOrder, LostAck: c.LostAck}
+		app.Chaos = mock.Chaos{Duplicate: c.Duplicate, Concurrent: c.Concurrent, OutOfOrder: c.OutOfOrder, LostAck: c.LostAck}
 		if c.Jitter != "" {
 			d, err := time.ParseDuration(c.Jitter)
 			if err != nil {
-				return Application{}, unprocessablef("chaos.jitter %q: %v", c.Jitter, err)
+				return mock.Application{}, unprocessablef("chaos.jitter %q: %v", c.Jitter, err)
 			}
 			app.Chaos.Jitter = d
 		}
@@ -72,7 +75,7 @@ func (s *Server) listApplications(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"applications": applicationsOut(apps)})
+	server.WriteJSON(w, http.StatusOK, map[string]any{"applications": applicationsOut(apps)})
 }
 
 func (s *Server) getApplication(w http.ResponseWriter, r *http.Request) {
@@ -81,15 +84,15 @@ func (s *Server) getApplication(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, fmt.Errorf("application %q: %w", r.PathValue("id"), err))
 		return
 	}
-	writeJSON(w, http.StatusOK, applicationOut(app))
+	server.WriteJSON(w, http.StatusOK, applicationOut(app))
 }
 
 // application resolves a body's application_id; an unknown one is 422, as
 // the request is well-formed but names nothing.
-func (s *Server) application(r *http.Request, id string) (Application, error) {
+func (s *Server) application(r *http.Request, id string) (mock.Application, error) {
 	app, err := s.engine.Application(r.Context(), id)
-	if errors.Is(err, ErrNotFound) {
-		return Application{}, unprocessablef("application_id %q: no such application", id)
+	if errors.Is(err, mock.ErrNotFound) {
+		return mock.Application{}, unprocessablef("application_id %q: no such application", id)
 	}
 	return app, err
 }
@@ -110,41 +113,41 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"deliveries": deliveriesOut(ds)})
+	server.WriteJSON(w, http.StatusCreated, map[string]any{"deliveries": deliveriesOut(ds)})
 }
 
 // eventSend builds the one delivery of POST /v1/events: the event's example
 // with a fresh call, the application's ID and the overrides.
-func (s *Server) eventSend(r *http.Request, req eventCreate) (Send, error) {
+func (s *Server) eventSend(r *http.Request, req eventCreate) (mock.Send, error) {
 	app, err := s.application(r, req.ApplicationID)
 	if err != nil {
-		return Send{}, err
+		return mock.Send{}, err
 	}
 	if _, err := s.spec.Event(req.Event); err != nil {
-		return Send{}, unprocessablef("event %q: not in the catalogue (known: %s)", req.Event, strings.Join(s.spec.EventNames(), ", "))
+		return mock.Send{}, unprocessablef("event %q: not in the catalogue (known: %s)", req.Event, strings.Join(s.spec.EventNames(), ", "))
 	}
 	set, err := overridesOf(req.Call, req.Variables, req.Data)
 	if err != nil {
-		return Send{}, err
+		return mock.Send{}, err
 	}
-	callID := NewCallID() // fresh per event, so receivers never mistake it for an old call
+	callID := mock.NewCallID() // fresh per event, so receivers never mistake it for an old call
 	if raw, ok := req.Call["id"]; ok {
 		if json.Unmarshal(raw, &callID) != nil || callID == "" {
-			return Send{}, unprocessablef("call.id %s: want a non-empty string", raw)
+			return mock.Send{}, unprocessablef("call.id %s: want a non-empty string", raw)
 		}
 	}
 	set = append([]spec.Override{{Path: "call.application_id", Value: strconv.Quote(app.ID)}}, set...)
 	body, err := s.spec.Payload(req.Event, spec.PayloadOptions{CallID: callID, CreatedAt: time.Now(), Set: set})
 	if err != nil {
-		return Send{}, unprocessablef("event %s: %v", req.Event, err)
+		return mock.Send{}, unprocessablef("event %s: %v", req.Event, err)
 	}
 	var delay time.Duration
 	if req.Delay != "" {
 		if delay, err = time.ParseDuration(req.Delay); err != nil {
-			return Send{}, unprocessablef("delay %q: %v", req.Delay, err)
+			return mock.Send{}, unprocessablef("delay %q: %v", req.Delay, err)
 		}
 	}
-	return Send{
+	return mock.Send{
 		ApplicationID: app.ID, URL: app.WebhookURL, Secrets: app.Secrets, Event: req.Event, Body: body,
 		CallID: callID, Schedule: app.Schedule, Chaos: app.Chaos, Delay: delay,
 	}, nil
@@ -184,19 +187,19 @@ func (s *Server) createCall(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	call, ds, err := s.engine.EnqueueCall(r.Context(), app, CallRequest{
+	call, ds, err := s.engine.EnqueueCall(r.Context(), app, mock.CallRequest{
 		Scenario: req.Scenario, From: req.From, To: req.To, Direction: req.Direction, Set: set,
 	})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"call": call, "deliveries": deliveriesOut(ds)})
+	server.WriteJSON(w, http.StatusCreated, map[string]any{"call": call, "deliveries": deliveriesOut(ds)})
 }
 
 func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := Filter{CallID: q.Get("call_id"), Status: q.Get("status"), ApplicationID: q.Get("application_id"), Limit: 100}
+	f := mock.Filter{CallID: q.Get("call_id"), Status: q.Get("status"), ApplicationID: q.Get("application_id"), Limit: 100}
 	if l := q.Get("limit"); l != "" {
 		f.Limit, _ = strconv.Atoi(l) // the validator checked it is an integer in range
 	}
@@ -205,7 +208,7 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"deliveries": deliveriesOut(ds)})
+	server.WriteJSON(w, http.StatusOK, map[string]any{"deliveries": deliveriesOut(ds)})
 }
 
 func (s *Server) getDelivery(w http.ResponseWriter, r *http.Request) {
@@ -218,7 +221,7 @@ func (s *Server) getDelivery(w http.ResponseWriter, r *http.Request) {
 	for _, a := range attempts {
 		out.Attempts = append(out.Attempts, attemptOut(a))
 	}
-	writeJSON(w, http.StatusOK, out)
+	server.WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) resendDelivery(w http.ResponseWriter, r *http.Request) {
@@ -227,10 +230,10 @@ func (s *Server) resendDelivery(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, fmt.Errorf("delivery %q: %w", r.PathValue("id"), err))
 		return
 	}
-	writeJSON(w, http.StatusAccepted, deliveryOut(d))
+	server.WriteJSON(w, http.StatusAccepted, deliveryOut(d))
 }
 
-func deliveriesOut(ds []Delivery) []deliveryJSON {
+func deliveriesOut(ds []mock.Delivery) []deliveryJSON {
 	out := make([]deliveryJSON, 0, len(ds))
 	for _, d := range ds {
 		out = append(out, deliveryOut(d))

@@ -1,8 +1,10 @@
-// Package mock is a MiniVoice stand-in: it builds, signs and delivers webhook
-// events the way MiniVoice does (at-least-once, retried on a schedule, each
-// attempt signed afresh) from a durable outbox, and injects the duplicates,
-// reorderings and lost acknowledgements that production eventually produces.
-package mock
+// Package delivery is what a sender does to one webhook request: build and
+// sign it the contract's way, send it, send it and drop the connection
+// before the answer, and check a target URL first. The mock engine, the
+// fixtures, the listen inbox and the conformance checks all make their
+// requests here, so there is one way a delivery looks on the wire. It
+// imports only spec and spec/signature.
+package delivery
 
 import (
 	"bytes"

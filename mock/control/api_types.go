@@ -1,4 +1,4 @@
-package mock
+package control
 
 import (
 	"encoding/json"
@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/minivoice/mvh/mock"
 	"github.com/minivoice/mvh/spec"
 )
 
@@ -96,7 +97,7 @@ type deliveryDetail struct {
 	Attempts []attemptJSON `json:"attempts"`
 }
 
-func applicationOut(a Application) applicationJSON {
+func applicationOut(a mock.Application) applicationJSON {
 	out := applicationJSON{
 		ID:          a.ID,
 		Name:        a.Name,
@@ -112,7 +113,7 @@ func applicationOut(a Application) applicationJSON {
 	return out
 }
 
-func chaosOut(c Chaos) chaosJSON {
+func chaosOut(c mock.Chaos) chaosJSON {
 	out := chaosJSON{Duplicate: c.Duplicate, Concurrent: c.Concurrent, OutOfOrder: c.OutOfOrder, LostAck: c.LostAck}
 	if c.Jitter > 0 {
 		out.Jitter = c.Jitter.String()
@@ -120,7 +121,7 @@ func chaosOut(c Chaos) chaosJSON {
 	return out
 }
 
-func deliveryOut(d Delivery) deliveryJSON {
+func deliveryOut(d mock.Delivery) deliveryJSON {
 	out := deliveryJSON{
 		ID:            d.ID,
 		ApplicationID: d.ApplicationID,
@@ -141,7 +142,7 @@ func deliveryOut(d Delivery) deliveryJSON {
 	return out
 }
 
-func attemptOut(a Attempt) attemptJSON {
+func attemptOut(a mock.Attempt) attemptJSON {
 	out := attemptJSON{
 		N:               a.N,
 		ScheduledAt:     a.ScheduledAt.UTC(),

@@ -1,4 +1,4 @@
-package mock
+package control
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minivoice/mvh/mock"
 	"github.com/minivoice/mvh/spec"
 	"github.com/minivoice/mvh/spec/signature"
 )
@@ -24,7 +25,7 @@ const apiSecret = "whsec_api_test_do_not_leak"
 type mockServer struct {
 	url    string
 	token  string
-	engine *Engine
+	engine *mock.Engine
 	seen   []string // every response body, to grep for secrets
 	mu     sync.Mutex
 }
@@ -36,7 +37,7 @@ func startMock(t *testing.T, token string) *mockServer {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	eng, err := Open(ctx, s, Config{DB: filepath.Join(t.TempDir(), "mvh.db"), TimeScale: 0.001})
+	eng, err := mock.Open(ctx, s, mock.Config{DB: filepath.Join(t.TempDir(), "mvh.db"), TimeScale: 0.001})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +153,7 @@ func (m *mockServer) waitDelivery(t *testing.T, id string) deliveryDetail {
 		if code := m.do(t, http.MethodGet, "/v1/deliveries/"+id, "", &d); code != http.StatusOK {
 			t.Fatalf("get delivery %s: %d", id, code)
 		}
-		if d.Status != StatusPending {
+		if d.Status != mock.StatusPending {
 			return d
 		}
 		if time.Now().After(deadline) {
@@ -204,10 +205,10 @@ func TestAPIDeliveryLifecycle(t *testing.T) {
 		t.Errorf("delivery: %+v", d)
 	}
 	got := m.waitDelivery(t, d.ID)
-	if got.Status != StatusDelivered || len(got.Attempts) != 2 {
+	if got.Status != mock.StatusDelivered || len(got.Attempts) != 2 {
 		t.Fatalf("delivery: %+v", got)
 	}
-	if a := got.Attempts[0]; a.Status != 500 || a.ErrorClass != ClassHTTP || a.NextRetryAt == nil {
+	if a := got.Attempts[0]; a.Status != 500 || a.ErrorClass != mock.ClassHTTP || a.NextRetryAt == nil {
 		t.Errorf("first attempt: %+v", a)
 	}
 	if a := got.Attempts[1]; a.Status != 200 || a.ErrorClass != "" {
@@ -224,7 +225,7 @@ func TestAPIDeliveryLifecycle(t *testing.T) {
 	if code := m.do(t, http.MethodPost, "/v1/deliveries/"+d.ID+"/resend", "", &resent); code != http.StatusAccepted {
 		t.Fatalf("resend: %d", code)
 	}
-	if again := m.waitDelivery(t, resent.ID); again.Status != StatusDelivered || again.Body != got.Body {
+	if again := m.waitDelivery(t, resent.ID); again.Status != mock.StatusDelivered || again.Body != got.Body {
 		t.Errorf("resent delivery: %+v", again)
 	}
 	if n, invalid := rcv.count(); n != 3 || invalid != 0 {
@@ -272,7 +273,7 @@ func TestAPICallScenario(t *testing.T) {
 	rcv := newAPIReceiver(t)
 	app := apiCreateApp(t, m, rcv.URL)
 	var out struct {
-		Call       Call
+		Call       mock.Call
 		Deliveries []deliveryJSON
 	}
 	body := `{"application_id":"` + app.ID + `","scenario":"inbound-ivr","from":"+15550001111","to":"+15550002222","variables":{"lang":"en"}}`
@@ -284,7 +285,7 @@ func TestAPICallScenario(t *testing.T) {
 	}
 	for _, d := range out.Deliveries {
 		got := m.waitDelivery(t, d.ID)
-		if got.CallID != out.Call.ID || got.Status != StatusDelivered {
+		if got.CallID != out.Call.ID || got.Status != mock.StatusDelivered {
 			t.Errorf("delivery %s: call %s status %s", d.ID, got.CallID, got.Status)
 		}
 		if !strings.Contains(got.Body, `"from":"+15550001111"`) || !strings.Contains(got.Body, `"lang":"en"`) {

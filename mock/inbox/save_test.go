@@ -1,4 +1,4 @@
-package mock
+package inbox
 
 import (
 	"io"
@@ -28,7 +28,7 @@ func TestInboxForwardsExactRequest(t *testing.T) {
 	}))
 	defer downstream.Close()
 
-	url, out := startInbox(t, InboxConfig{Secrets: []string{inboxSecret}, Forward: downstream.URL + "/hook"})
+	url, out := startInbox(t, Config{Secrets: []string{inboxSecret}, Forward: downstream.URL + "/hook"})
 	body := inboxPayload(t)
 	h := inboxSigned(inboxNow.Unix(), body, inboxSecret)
 	h[signature.EventHeader] = "call.created"
@@ -53,7 +53,7 @@ func TestInboxForwardFailureIsReported(t *testing.T) {
 	target := downstream.URL
 	downstream.Close() // nothing listens there any more
 
-	url, out := startInbox(t, InboxConfig{Forward: target})
+	url, out := startInbox(t, Config{Forward: target})
 	if status, _ := inboxPost(t, url+"/", nil, inboxPayload(t)); status != 200 {
 		t.Fatalf("the inbox's own verdict must not depend on the forward: status %d", status)
 	}
@@ -81,7 +81,7 @@ func TestInboxSavesFixtures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			url, out := startInbox(t, InboxConfig{Secrets: tt.secrets, Save: dir})
+			url, out := startInbox(t, Config{Secrets: tt.secrets, Save: dir})
 			inboxPost(t, url+"/webhooks/minivoice", tt.headers, body)
 			fs, err := fixtures.Load(dir)
 			if err != nil {

@@ -1,4 +1,4 @@
-package mock
+package control
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/minivoice/mvh/mock"
 )
 
 //go:embed web/*.html
@@ -103,9 +105,9 @@ func (s *Server) pageRoutes() http.Handler {
 
 func (s *Server) indexPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := Filter{CallID: q.Get("call_id"), Status: q.Get("status"), ApplicationID: q.Get("application_id")}
+	f := mock.Filter{CallID: q.Get("call_id"), Status: q.Get("status"), ApplicationID: q.Get("application_id")}
 	switch f.Status {
-	case "", StatusPending, StatusDelivered, StatusFailed:
+	case "", mock.StatusPending, mock.StatusDelivered, mock.StatusFailed:
 	default:
 		s.renderMessage(w, http.StatusBadRequest, "Bad filter", fmt.Sprintf("status %q: want pending, delivered or failed.", f.Status))
 		return
@@ -123,7 +125,7 @@ func (s *Server) indexPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, s.pages.index, http.StatusOK, map[string]any{
 		"Title":        "Deliveries",
 		"Filter":       f,
-		"Statuses":     []string{StatusPending, StatusDelivered, StatusFailed},
+		"Statuses":     []string{mock.StatusPending, mock.StatusDelivered, mock.StatusFailed},
 		"Applications": applicationsOut(apps),
 		"Deliveries":   newestFirst(ds, pageLimit),
 		"More":         len(ds) > pageLimit,
@@ -162,7 +164,7 @@ func (s *Server) resendForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 	status := http.StatusInternalServerError
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, mock.ErrNotFound) {
 		status = http.StatusNotFound
 	} else {
 		s.cfg.Logger.Error("mock page: request failed", "path", r.URL.Path, "err", err)
@@ -192,7 +194,7 @@ func (s *Server) render(w http.ResponseWriter, t *template.Template, status int,
 
 // newestFirst keeps the last n deliveries, newest first: a log is read from
 // the top, and the engine lists in creation order.
-func newestFirst(ds []Delivery, n int) []deliveryJSON {
+func newestFirst(ds []mock.Delivery, n int) []deliveryJSON {
 	out := make([]deliveryJSON, 0, min(len(ds), n))
 	for i := len(ds) - 1; i >= 0 && len(out) < n; i-- {
 		out = append(out, deliveryOut(ds[i]))
@@ -200,7 +202,7 @@ func newestFirst(ds []Delivery, n int) []deliveryJSON {
 	return out
 }
 
-func applicationsOut(apps []Application) []applicationJSON {
+func applicationsOut(apps []mock.Application) []applicationJSON {
 	out := make([]applicationJSON, 0, len(apps))
 	for _, a := range apps {
 		out = append(out, applicationOut(a))

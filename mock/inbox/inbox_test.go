@@ -1,4 +1,4 @@
-package mock
+package inbox
 
 import (
 	"bytes"
@@ -28,7 +28,7 @@ const (
 var inboxNow = time.Unix(1780056000, 0)
 
 // startInbox serves an inbox on a loopback port until the test ends.
-func startInbox(t *testing.T, cfg InboxConfig) (string, *bytes.Buffer) {
+func startInbox(t *testing.T, cfg Config) (string, *bytes.Buffer) {
 	t.Helper()
 	s, err := spec.Default()
 	if err != nil {
@@ -39,7 +39,7 @@ func startInbox(t *testing.T, cfg InboxConfig) (string, *bytes.Buffer) {
 	if cfg.Now == nil {
 		cfg.Now = func() time.Time { return inboxNow }
 	}
-	in, err := NewInbox(s, cfg)
+	in, err := New(s, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func TestInboxSignatureReasons(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			url, out := startInbox(t, InboxConfig{Secrets: tt.secrets})
+			url, out := startInbox(t, Config{Secrets: tt.secrets})
 			status, answer := inboxPost(t, url+"/", tt.headers, tt.body)
 			if status != tt.status {
 				t.Errorf("status %d, want %d (answer %s)", status, tt.status, answer)
@@ -171,7 +171,7 @@ func TestInboxSignatureReasons(t *testing.T) {
 }
 
 func TestInboxRoutes(t *testing.T) {
-	url, _ := startInbox(t, InboxConfig{Path: "/webhooks/minivoice"})
+	url, _ := startInbox(t, Config{Path: "/webhooks/minivoice"})
 	tests := []struct {
 		method, path string
 		status       int

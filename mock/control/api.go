@@ -1,4 +1,8 @@
-package mock
+// Package control is the HTTP face of `mvh mock serve`: the JSON control
+// API of spec/mock-api.yaml under /v1/, /healthz, and the read-only
+// delivery log page with its templates. It drives a mock.Engine and holds
+// no delivery state of its own.
+package control
 
 import (
 	"context"
@@ -8,9 +12,12 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 
+	"github.com/minivoice/mvh/mock"
+	"github.com/minivoice/mvh/mock/server"
 	"github.com/minivoice/mvh/spec"
 )
 
@@ -34,7 +41,7 @@ func (c *ServerConfig) RegisterFlags(fs *flag.FlagSet) {
 // under /v1/, /healthz, and the read-only delivery log page at /. Every
 // request it serves goes through the same Engine the CLI uses.
 type Server struct {
-	engine *Engine
+	engine *mock.Engine
 	spec   *spec.Spec
 	cfg    ServerConfig
 	check  *apiValidator
@@ -44,7 +51,7 @@ type Server struct {
 
 // NewServer builds the handler; it fails only on a broken embedded document
 // or template, i.e. a bad build.
-func NewServer(ctx context.Context, e *Engine, s *spec.Spec, cfg ServerConfig) (*Server, error) {
+func NewServer(ctx context.Context, e *mock.Engine, s *spec.Spec, cfg ServerConfig) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -72,7 +79,7 @@ func (s *Server) routes() {
 	api.HandleFunc("GET /v1/deliveries/{id}", s.getDelivery)
 	api.HandleFunc("POST /v1/deliveries/{id}/resend", s.resendDelivery)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+		server.WriteJSON(w, http.StatusOK, map[string]bool{"ok": true})
 	})
 	s.mux.Handle("/v1/", s.requireBearer(s.validated(api)))
 	s.mux.Handle("/", s.pageRoutes())
@@ -87,7 +94,7 @@ func (s *Server) requireBearer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.cfg.Token != "" && !tokenEqual(bearer(r), s.cfg.Token) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="mvh mock"`)
-			writeJSON(w, http.StatusUnauthorized, apiError{Error: "authorization: want header \"Authorization: Bearer <token>\" with the server's --token"})
+			server.WriteJSON(w, http.StatusUnauthorized, server.Refusal{Error: "authorization: want header \"Authorization: Bearer <token>\" with the server's --token"})
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -111,26 +118,11 @@ func tokenEqual(got, want string) bool {
 func (s *Server) validated(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if status, msg := s.check.check(r); status != 0 {
-			writeJSON(w, status, apiError{Error: msg})
+			server.WriteJSON(w, status, server.Refusal{Error: msg})
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// apiError is the body of every refusal, the shape MiniVoice itself uses.
-type apiError struct {
-	OK    bool   `json:"ok"`
-	Error string `json:"error"`
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
 }
 
 // fail answers err with the status its kind calls for; anything unexpected
@@ -139,15 +131,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ue *unprocessable
 	switch {
-	case errors.As(err, &ue), errors.Is(err, ErrInvalid), errors.Is(err, ErrUnknownScenario), errors.Is(err, spec.ErrUnknownEvent):
-		writeJSON(w, http.StatusUnprocessableEntity, apiError{Error: err.Error()})
-	case errors.Is(err, ErrNotFound):
-		writeJSON(w, http.StatusNotFound, apiError{Error: err.Error()})
+	case errors.As(err, &ue), errors.Is(err, mock.ErrInvalid), errors.Is(err, mock.ErrUnknownScenario), errors.Is(err, spec.ErrUnknownEvent):
+		server.WriteJSON(w, http.StatusUnprocessableEntity, server.Refusal{Error: err.Error()})
+	case errors.Is(err, mock.ErrNotFound):
+		server.WriteJSON(w, http.StatusNotFound, server.Refusal{Error: err.Error()})
 	case errors.Is(err, r.Context().Err()) && r.Context().Err() != nil:
-		writeJSON(w, http.StatusServiceUnavailable, apiError{Error: "request cancelled"})
+		server.WriteJSON(w, http.StatusServiceUnavailable, server.Refusal{Error: "request cancelled"})
 	default:
 		s.cfg.Logger.Error("mock api: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		writeJSON(w, http.StatusInternalServerError, apiError{Error: err.Error()})
+		server.WriteJSON(w, http.StatusInternalServerError, server.Refusal{Error: err.Error()})
 	}
 }
 
@@ -169,4 +161,9 @@ func decode(r *http.Request, v any) error {
 		return unprocessablef("request body: %v", err)
 	}
 	return nil
+}
+
+// Serve answers on ln until ctx ends, then shuts down gracefully.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	return server.Serve(ctx, ln, s, s.cfg.Logger)
 }

@@ -1,9 +1,11 @@
-package mock
+package control
 
 import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/minivoice/mvh/mock/server"
 )
 
 func TestAPIRefusals(t *testing.T) {
@@ -40,7 +42,7 @@ func TestAPIRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var out apiError
+			var out server.Refusal
 			out.OK = true
 			code := m.do(t, tt.method, tt.path, tt.body, &out)
 			if code != tt.status || out.OK || !strings.Contains(out.Error, tt.want) {

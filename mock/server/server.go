@@ -1,7 +1,12 @@
-package mock
+// Package server serves the mock's HTTP faces (the control API and the
+// listen inbox) on a listener the caller bound, with the same timeouts and
+// graceful shutdown, and says which addresses are safe to serve without a
+// token.
+package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,21 +19,11 @@ import (
 // flight; control requests and inbox deliveries take milliseconds.
 const shutdownGrace = 5 * time.Second
 
-// Serve answers on ln until ctx ends, then shuts down gracefully. The
-// listener is the caller's so it can bind first and report a busy port as
-// bad input before anything else starts.
-func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	return serveUntil(ctx, ln, s, s.cfg.Logger)
-}
-
-// Serve answers deliveries on ln until ctx ends.
-func (in *Inbox) Serve(ctx context.Context, ln net.Listener) error {
-	return serveUntil(ctx, ln, in, in.cfg.Logger)
-}
-
-// serveUntil serves h on ln until ctx ends or serving fails; either way the
-// shutdown goroutine ends with it.
-func serveUntil(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
+// Serve answers h on ln until ctx ends or serving fails, then shuts down
+// gracefully; either way the shutdown goroutine ends with it. The listener
+// is the caller's so it can bind first and report a busy port as bad input
+// before anything else starts.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	srv := &http.Server{
@@ -68,4 +63,20 @@ func IsLoopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// Refusal is the body of every refusal, the shape MiniVoice itself uses.
+type Refusal struct {
+	OK    bool   `json:"ok"`
+	Error string `json:"error"`
+}
+
+// WriteJSON answers v as indented JSON with status, never cached.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
 }

@@ -1,17 +1,25 @@
-package mock
+// Package inbox is `mvh listen`: a local receiver that shows each delivery
+// a sender makes (event, call, whether the signature verifies and why not,
+// schema violations), forwards it to the user's own receiver unchanged,
+// and saves it as a replayable fixture.
+package inbox
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/minivoice/mvh/delivery"
+	"github.com/minivoice/mvh/mock/server"
 	"github.com/minivoice/mvh/spec"
 	"github.com/minivoice/mvh/spec/signature"
 )
@@ -20,8 +28,8 @@ import (
 // payloads are a few KiB, so anything near this is a sender bug worth a 413.
 const maxInboxBody = 4 << 20
 
-// InboxConfig configures `mvh listen`.
-type InboxConfig struct {
+// Config configures `mvh listen`.
+type Config struct {
 	Addr      string
 	Path      string        // only this path (and below) is the inbox; "/" takes everything
 	Secrets   []string      // verify against these; none means deliveries are shown, not verified
@@ -36,7 +44,7 @@ type InboxConfig struct {
 
 // RegisterFlags binds the flags of `mvh listen`; Secrets are appended by the
 // caller, since the flag package has no repeated string flag.
-func (c *InboxConfig) RegisterFlags(fs *flag.FlagSet) {
+func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8090", "listen on `host:port` (loopback by default)")
 	fs.StringVar(&c.Path, "path", "/", "serve the inbox at this URL `path`")
 	fs.DurationVar(&c.Tolerance, "tolerance", signature.DefaultTolerance, "accepted timestamp skew, either way")
@@ -49,7 +57,7 @@ func (c *InboxConfig) RegisterFlags(fs *flag.FlagSet) {
 // any) delivery, 401 for a bad signature. It is an http.Handler.
 type Inbox struct {
 	spec *spec.Spec
-	cfg  InboxConfig
+	cfg  Config
 	mu   sync.Mutex // serialises Out and the fixture counter
 	seq  int
 }
@@ -67,8 +75,8 @@ type Report struct {
 	SaveError  string           `json:"save_error,omitempty"`
 }
 
-// NewInbox checks cfg and returns the handler.
-func NewInbox(s *spec.Spec, cfg InboxConfig) (*Inbox, error) {
+// New checks cfg and returns the handler.
+func New(s *spec.Spec, cfg Config) (*Inbox, error) {
 	if cfg.Path == "" {
 		cfg.Path = "/"
 	}
@@ -76,7 +84,7 @@ func NewInbox(s *spec.Spec, cfg InboxConfig) (*Inbox, error) {
 		return nil, fmt.Errorf("path %q: want a path starting with /", cfg.Path)
 	}
 	if cfg.Forward != "" {
-		if err := CheckURL(cfg.Forward); err != nil {
+		if err := delivery.CheckURL(cfg.Forward); err != nil {
 			return nil, fmt.Errorf("forward: %w", err)
 		}
 	}
@@ -98,12 +106,12 @@ func NewInbox(s *spec.Spec, cfg InboxConfig) (*Inbox, error) {
 // ServeHTTP handles one delivery.
 func (in *Inbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !in.owns(r.URL.Path) {
-		writeJSON(w, http.StatusNotFound, apiError{Error: "no inbox at " + r.URL.Path})
+		server.WriteJSON(w, http.StatusNotFound, server.Refusal{Error: "no inbox at " + r.URL.Path})
 		return
 	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		writeJSON(w, http.StatusMethodNotAllowed, apiError{Error: "webhooks are POSTed"})
+		server.WriteJSON(w, http.StatusMethodNotAllowed, server.Refusal{Error: "webhooks are POSTed"})
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxInboxBody))
@@ -112,14 +120,14 @@ func (in *Inbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, new(*http.MaxBytesError)) {
 			status = http.StatusRequestEntityTooLarge
 		}
-		writeJSON(w, status, apiError{Error: "body: " + err.Error()})
+		server.WriteJSON(w, status, server.Refusal{Error: "body: " + err.Error()})
 		return
 	}
 	rep := in.Inspect(r, body)
 	if rep.Status/100 == 2 {
-		writeJSON(w, rep.Status, map[string]bool{"ok": true})
+		server.WriteJSON(w, rep.Status, map[string]bool{"ok": true})
 	} else {
-		writeJSON(w, rep.Status, apiError{Error: "signature: " + rep.Signature.Reason})
+		server.WriteJSON(w, rep.Status, server.Refusal{Error: "signature: " + rep.Signature.Reason})
 	}
 }
 
@@ -179,4 +187,9 @@ func eventAndCall(h http.Header, body []byte) (event, callID string) {
 		callID = "-"
 	}
 	return event, callID
+}
+
+// Serve answers deliveries on ln until ctx ends.
+func (in *Inbox) Serve(ctx context.Context, ln net.Listener) error {
+	return server.Serve(ctx, ln, in, in.cfg.Logger)
 }
