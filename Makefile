@@ -46,6 +46,8 @@ chromium:
 
 test: fmt-check vet chromium
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m ./...
+	@# the full 10,000 generated-payload seeds, too slow under -race
+	$(GO) test -count=1 -run '^TestGeneratedValidate$$' ./spec
 
 lint: vet
 	CGO_ENABLED=1 $(GO) run $(STATICCHECK) ./...
