@@ -16,7 +16,8 @@ const areaLabel = "area:"
 // checkOf reads one check's outcome from its spec: the ID is the leaf text,
 // level and area come from the catalogue labels (the catalogue itself when
 // labels are missing), the evidence from its report entry. It is only
-// asked about selected specs, so the status is passed, failed or skipped.
+// asked about selected specs, so the status is passed, failed, skipped or
+// interrupted.
 func checkOf(sr types.SpecReport, strict bool) Check {
 	c := Check{
 		ID:         sr.LeafNodeText,
@@ -32,6 +33,8 @@ func checkOf(sr types.SpecReport, strict bool) Check {
 		c.Failure = failureMessage(sr)
 	case StatusSkipped:
 		c.SkipReason = sr.Failure.Message
+	case StatusInterrupted:
+		c.SkipReason = InterruptedReason
 	}
 	c.Evidence = capExchanges(c.Evidence)
 	return c
@@ -125,8 +128,13 @@ func (c Counts) add(status string) Counts {
 		c.Passed++
 	case StatusFailed:
 		c.Failed++
+	case StatusInterrupted:
+		c.Interrupted++
 	default:
 		c.Skipped++
 	}
 	return c
 }
+
+// InterruptedReason is what an interrupted check says instead of a verdict.
+const InterruptedReason = "interrupted by a signal (Ctrl-C) while running; not judged"

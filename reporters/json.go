@@ -22,8 +22,11 @@ const (
 	StatusPassed  = string(catalogue.Passed)
 	StatusFailed  = string(catalogue.Failed)
 	StatusSkipped = string(catalogue.Skipped)
-	LevelMust     = string(catalogue.Must)
-	LevelShould   = string(catalogue.Should)
+	// StatusInterrupted is the check that was running when the run was
+	// stopped: not judged; the checks after it are not run.
+	StatusInterrupted = string(catalogue.Interrupted)
+	LevelMust         = string(catalogue.Must)
+	LevelShould       = string(catalogue.Should)
 )
 
 // Document is report.json, and the model every other format renders. Its
@@ -77,6 +80,8 @@ type Counts struct {
 	Passed  int `json:"passed"`
 	Failed  int `json:"failed"`
 	Skipped int `json:"skipped"`
+	// Interrupted is 0 or 1: the check a signal stopped the run during.
+	Interrupted int `json:"interrupted"`
 }
 
 // Check is one catalogue check's outcome.

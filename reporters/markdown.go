@@ -27,6 +27,9 @@ func Markdown(doc Document) []byte {
 		writeCountsRow(&b, lvl, doc.Summary.ByLevel[lvl])
 	}
 	writeCountsRow(&b, "**total**", doc.Summary.Total)
+	if n := doc.Summary.Total.Interrupted; n > 0 {
+		fmt.Fprintf(&b, "\nInterrupted: %d (running when the run was stopped; not judged).\n", n)
+	}
 	if n := doc.Summary.NotRun; n > 0 {
 		fmt.Fprintf(&b, "\nNot run: %d (left out by --only, --skip, --level or an interrupt).\n", n)
 	}

@@ -91,6 +91,8 @@ func (t *Terminal) line(c Check) {
 		}
 	case StatusSkipped:
 		mark, colour = "–", ansiYellow
+	case StatusInterrupted:
+		mark, colour = "!", ansiYellow
 	}
 	text := fmt.Sprintf("%s %-34s %6d ms", t.paint(colour, mark), c.ID, c.DurationMS)
 	if reason != "" {
@@ -110,6 +112,9 @@ func (t *Terminal) Summary(rep types.Report, run Run, paths []string) {
 			writeCountsLine(&b, lvl, doc.Summary.ByLevel[lvl])
 		}
 		writeCountsLine(&b, "total", doc.Summary.Total)
+		if n := doc.Summary.Total.Interrupted; n > 0 {
+			fmt.Fprintf(&b, "interrupted: %d (running when the run was stopped; not judged)\n", n)
+		}
 		if n := doc.Summary.NotRun; n > 0 {
 			fmt.Fprintf(&b, "not run: %d (left out by --only, --skip, --level or an interrupt)\n", n)
 		}

@@ -34,6 +34,9 @@ func verdict(doc Document, s catalogue.Summary) (string, []string) {
 		reasons = append(reasons, failedChecks(len(should), LevelShould, should)+" (strict)")
 	}
 	for _, e := range s.SuiteErrors {
+		if e == ginkgoInterrupted {
+			e = interruptedReason(doc)
+		}
 		reasons = append(reasons, shortReason(e, reasonWidth))
 	}
 	if s.Pass {
@@ -43,6 +46,23 @@ func verdict(doc Document, s catalogue.Summary) (string, []string) {
 		reasons = []string{"the run failed"}
 	}
 	return VerdictFail, reasons
+}
+
+// ginkgoInterrupted is the suite failure Ginkgo records for a signal.
+const ginkgoInterrupted = "Interrupted by User"
+
+// interruptedReason names the check a signal stopped and what was left.
+func interruptedReason(doc Document) string {
+	msg := "interrupted by a signal"
+	for _, c := range doc.Checks {
+		if c.Status == StatusInterrupted {
+			msg += " during " + c.ID
+		}
+	}
+	if doc.Summary.NotRun > 0 {
+		msg += fmt.Sprintf("; %d checks not run", doc.Summary.NotRun)
+	}
+	return msg
 }
 
 func failedChecks(n int, level string, ids []string) string {
@@ -74,7 +94,7 @@ var gomegaPrefix = regexp.MustCompile(`^(Timed out|Failed) after [0-9.]+m?s\.\s*
 // a message whose first line says something ("Expected" alone does not).
 func oneLine(c Check, n int) string {
 	msg := c.Failure
-	if c.Status == StatusSkipped {
+	if c.Status == StatusSkipped || c.Status == StatusInterrupted {
 		msg = c.SkipReason
 	}
 	msg = gomegaPrefix.ReplaceAllString(strings.TrimSpace(msg), "")

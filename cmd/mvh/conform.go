@@ -36,7 +36,9 @@ the receiver {sink_url} as its downstream, or pin it with --sink-addr) or
 --inspect-url; without observation they are skipped, never passed.
 
 Exit status: 0 when no MUST check failed (and no SHOULD check, with --strict),
-1 when one did, 2 for bad flags or a receiver that never became ready.`,
+1 when one did, 2 for bad flags (filters that select no check included) or a
+receiver that never became ready, 130 when Ctrl-C (SIGINT) or SIGTERM stopped
+the run: the running check is reported interrupted and the reports written.`,
 		Example: `  mvh conform --demo
   mvh conform --cmd "bin/reference --addr 127.0.0.1:{port} --secret {secret} --downstream {sink_url}"
   mvh conform --url http://127.0.0.1:8080/webhooks/minivoice --secret whsec_... --sink-addr 127.0.0.1:9000
@@ -81,6 +83,10 @@ func runConform(cmd *cobra.Command, a *app, cfg framework.Config) error {
 	var session suites.Session
 	rep, err := suites.Run(cmd.Context(), cfg, suites.WithSpec(s), suites.WithLogger(a.logger),
 		suites.WithSession(&session), suites.OnCheck(term.Check), suites.WithGinkgoOutput(io.Discard))
+	stopped := cmd.Context().Err() != nil
+	if err != nil && stopped {
+		return interrupted(fmt.Errorf("interrupted before the checks ran: %w", scrub(err, cfg)))
+	}
 	if err != nil {
 		return usage(scrub(err, cfg))
 	}
@@ -89,6 +95,9 @@ func runConform(cmd *cobra.Command, a *app, cfg framework.Config) error {
 	term.Summary(rep, run, paths)
 	if err != nil {
 		return usage(scrub(err, cfg))
+	}
+	if stopped {
+		return interrupted(errSilent) // the summary says which check was interrupted
 	}
 	if !catalogue.Verdict(rep, cfg.Strict).Pass {
 		return silentFailure

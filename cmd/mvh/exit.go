@@ -10,6 +10,9 @@ const (
 	exitOK     = 0
 	exitFailed = 1 // a check failed, a delivery was not accepted, a signature is invalid
 	exitUsage  = 2 // bad flags, bad input, unreadable files, broken config
+	// exitInterrupted is a run stopped by SIGINT or SIGTERM (128+SIGINT,
+	// as shells report it): not a verdict either way.
+	exitInterrupted = 130
 )
 
 // exitError carries an exit code up to run, which prints the message once.
@@ -29,6 +32,9 @@ func usagef(format string, args ...any) error { return usage(fmt.Errorf(format, 
 
 // failed marks err as a negative verdict: exit 1.
 func failed(err error) error { return &exitError{code: exitFailed, err: err} }
+
+// interrupted marks a run a signal stopped: exit 130.
+func interrupted(err error) error { return &exitError{code: exitInterrupted, err: err} }
 
 // errSilent is an error already reported: run prints nothing for it.
 var errSilent = errors.New("")

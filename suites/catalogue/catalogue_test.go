@@ -128,4 +128,10 @@ func TestVerdict(t *testing.T) {
 	if Verdict(types.Report{SpecialSuiteFailureReasons: []string{"Interrupted by User"}}, false).Pass {
 		t.Error("an interrupted run passed")
 	}
+	// The check a signal stopped is interrupted, not a failed MUST.
+	s = Verdict(types.Report{SpecReports: []types.SpecReport{spec("a.running", Must, types.SpecStateInterrupted, "Interrupted by User")},
+		SpecialSuiteFailureReasons: []string{"Interrupted by User"}}, false)
+	if s.Pass || len(s.Failed) != 0 || s.Counts[Must][Interrupted] != 1 {
+		t.Errorf("interrupted check: pass %v failed %v counts %v", s.Pass, s.Failed, s.Counts)
+	}
 }

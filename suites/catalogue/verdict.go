@@ -9,12 +9,15 @@ type Status string
 
 // Statuses of a check. NotRun is a check left out by --only, --skip or
 // --level (or after an interrupt); Skipped is one that could not be judged,
-// such as an observation check without observation, and says why.
+// such as an observation check without observation, and says why;
+// Interrupted is the check that was running when the run was stopped
+// (SIGINT, SIGTERM): not judged, so neither passed nor failed.
 const (
-	Passed  Status = "passed"
-	Failed  Status = "failed"
-	Skipped Status = "skipped"
-	NotRun  Status = "not-run"
+	Passed      Status = "passed"
+	Failed      Status = "failed"
+	Skipped     Status = "skipped"
+	Interrupted Status = "interrupted"
+	NotRun      Status = "not-run"
 )
 
 // StatusOf maps Ginkgo's spec state to a check status. A spec skipped at
@@ -23,6 +26,8 @@ func StatusOf(sr types.SpecReport) Status {
 	switch {
 	case sr.State == types.SpecStatePassed:
 		return Passed
+	case sr.State == types.SpecStateInterrupted:
+		return Interrupted
 	case sr.State.Is(types.SpecStateFailureStates):
 		return Failed
 	case sr.State == types.SpecStateSkipped && sr.Failure.Message != "":
