@@ -29,8 +29,11 @@ validated against the contract, every violation listed by JSON pointer.
 
 It answers the sender 200 when the signature verifies (or when no --secret is
 given) and 401 when it does not. --forward also sends each delivery, same
-headers and exact body, to your receiver and prints its status; --save writes
-each delivery as a fixture file your own tests can replay.`,
+headers and exact body, to your receiver, prints its status and answers the
+sender what your receiver answered (502 when it cannot be reached), so the
+sender retries when your receiver fails; --ack-always keeps the inbox's own
+answer. --save writes each delivery as a fixture file your own tests can
+replay.`,
 		Example: `  mvh listen --secret whsec_minivoice_test
   MVH_SECRET=whsec_... mvh listen --addr 127.0.0.1:8090 --path /webhooks/minivoice
   mvh listen --secret old --secret new --forward http://127.0.0.1:3000/webhooks --save testdata/deliveries`,
@@ -92,7 +95,11 @@ func listenSummary(cfg inbox.Config) string {
 		parts[0] = fmt.Sprintf("verifying with %d secret(s)", n)
 	}
 	if cfg.Forward != "" {
-		parts = append(parts, "forwarding to "+cfg.Forward)
+		answer := "answering what it answers"
+		if cfg.AckAlways {
+			answer = "answering the inbox's verdict"
+		}
+		parts = append(parts, "forwarding to "+cfg.Forward+", "+answer)
 	}
 	if cfg.Save != "" {
 		parts = append(parts, "saving fixtures to "+cfg.Save)

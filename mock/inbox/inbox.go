@@ -35,7 +35,12 @@ type Config struct {
 	Secrets   []string      // verify against these; none means deliveries are shown, not verified
 	Tolerance time.Duration // timestamp tolerance; 0 means the scheme's default
 	Forward   string        // optional: also POST each delivery here, same headers, exact body
-	Save      string        // optional: save each delivery as a fixture file in this directory
+	// AckAlways answers the sender with the inbox's own verdict even when
+	// forwarding; by default a forwarded delivery gets the forward
+	// target's answer (502 when it cannot be reached), so the sender
+	// retries exactly when the user's receiver would make it.
+	AckAlways bool
+	Save      string // optional: save each delivery as a fixture file in this directory
 	Logger    *slog.Logger
 	Out       io.Writer        // one line per delivery; nil discards
 	Now       func() time.Time // nil means time.Now
@@ -49,12 +54,15 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Path, "path", "/", "serve the inbox at this URL `path`")
 	fs.DurationVar(&c.Tolerance, "tolerance", signature.DefaultTolerance, "accepted timestamp skew, either way")
 	fs.StringVar(&c.Forward, "forward", "", "also forward each delivery to this `URL` (same headers, exact body)")
+	fs.BoolVar(&c.AckAlways, "ack-always", false, "with --forward, answer the sender with the inbox's own verdict, not the forward target's answer")
 	fs.StringVar(&c.Save, "save", "", "save each delivery as a fixture file in `dir`")
 }
 
 // Inbox receives deliveries, explains each one and answers the sender the
 // way a conforming receiver would: 2xx for a verified (or, without secrets,
-// any) delivery, 401 for a bad signature. It is an http.Handler.
+// any) delivery, 401 for a bad signature; when forwarding, what the forward
+// target answered (502 when unreachable) unless AckAlways. It is an
+// http.Handler.
 type Inbox struct {
 	spec *spec.Spec
 	cfg  Config
@@ -124,6 +132,10 @@ func (in *Inbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rep := in.Inspect(r, body)
+	if f := rep.Forward; f != nil && !in.cfg.AckAlways {
+		relay(w, rep.Status, f)
+		return
+	}
 	if rep.Status/100 == 2 {
 		server.WriteJSON(w, rep.Status, map[string]bool{"ok": true})
 	} else {
@@ -150,6 +162,9 @@ func (in *Inbox) Inspect(r *http.Request, body []byte) Report {
 	if in.cfg.Forward != "" {
 		f := forward(r.Context(), in.cfg.Client, in.cfg.Forward, r.Header, body)
 		rep.Forward = &f
+		if !in.cfg.AckAlways {
+			rep.Status = f.answer()
+		}
 	}
 	in.mu.Lock()
 	defer in.mu.Unlock()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/minivoice/mvh/fixtures"
+	"github.com/minivoice/mvh/mock/server"
 	"github.com/minivoice/mvh/spec/signature"
 )
 
@@ -19,6 +20,32 @@ type ForwardResult struct {
 	Status  int           `json:"status,omitempty"`
 	Latency time.Duration `json:"latency"`
 	Error   string        `json:"error,omitempty"`
+	// Body and ContentType are the target's answer (the first 64 KiB),
+	// relayed to the sender unless AckAlways.
+	Body        []byte `json:"-"`
+	ContentType string `json:"-"`
+}
+
+// answer is the status the sender gets for a forwarded delivery: the
+// target's, or 502 Bad Gateway when it could not be reached.
+func (f ForwardResult) answer() int {
+	if f.Error != "" {
+		return http.StatusBadGateway
+	}
+	return f.Status
+}
+
+// relay answers the sender what the forward target answered.
+func relay(w http.ResponseWriter, status int, f *ForwardResult) {
+	if f.Error != "" {
+		server.WriteJSON(w, status, server.Refusal{Error: f.Error})
+		return
+	}
+	if f.ContentType != "" {
+		w.Header().Set("Content-Type", f.ContentType)
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(f.Body)
 }
 
 // forward replays the delivery to target with the same headers and the exact
@@ -41,9 +68,9 @@ func forward(ctx context.Context, client *http.Client, target string, h http.Hea
 		res.Error = "forward " + target + ": " + err.Error()
 		return res
 	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	res.Body, _ = io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
-	res.Status = resp.StatusCode
+	res.Status, res.ContentType = resp.StatusCode, resp.Header.Get("Content-Type")
 	return res
 }
 

@@ -32,7 +32,7 @@ func TestInboxForwardsExactRequest(t *testing.T) {
 	body := inboxPayload(t)
 	h := inboxSigned(inboxNow.Unix(), body, inboxSecret)
 	h[signature.EventHeader] = "call.created"
-	if status, answer := inboxPost(t, url+"/", h, body); status != 200 {
+	if status, answer := inboxPost(t, url+"/", h, body); status != http.StatusAccepted { // the target's answer, relayed
 		t.Fatalf("status %d: %s", status, answer)
 	}
 	mu.Lock()
@@ -53,9 +53,9 @@ func TestInboxForwardFailureIsReported(t *testing.T) {
 	target := downstream.URL
 	downstream.Close() // nothing listens there any more
 
-	url, out := startInbox(t, Config{Forward: target})
+	url, out := startInbox(t, Config{Forward: target, AckAlways: true})
 	if status, _ := inboxPost(t, url+"/", nil, inboxPayload(t)); status != 200 {
-		t.Fatalf("the inbox's own verdict must not depend on the forward: status %d", status)
+		t.Fatalf("with AckAlways the inbox's own verdict must not depend on the forward: status %d", status)
 	}
 	if !strings.Contains(out.String(), "forward failed: forward "+target) {
 		t.Errorf("output lacks the forward failure:\n%s", out)
@@ -107,6 +107,42 @@ func TestInboxSavesFixtures(t *testing.T) {
 			}
 			if !strings.Contains(out.String(), "saved "+dir) {
 				t.Errorf("output lacks the saved path:\n%s", out)
+			}
+		})
+	}
+}
+
+// TestInboxRelaysForwardAnswer: with --forward the sender gets what the
+// forward target answered (502 when nothing listens), so it retries when
+// the user's receiver fails; --ack-always answers with the inbox's verdict.
+func TestInboxRelaysForwardAnswer(t *testing.T) {
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, "db down")
+	}))
+	defer failing.Close()
+	gone := httptest.NewServer(http.NotFoundHandler())
+	gone.Close()
+	for _, tc := range []struct {
+		name      string
+		cfg       Config
+		status    int
+		answer    string
+		lineWants string
+	}{
+		{"target fails", Config{Forward: failing.URL}, http.StatusServiceUnavailable, "db down", "forward 503"},
+		{"target unreachable", Config{Forward: gone.URL}, http.StatusBadGateway, "forward " + gone.URL, "forward failed"},
+		{"ack always", Config{Forward: failing.URL, AckAlways: true}, http.StatusOK, `"ok"`, "forward 503"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url, out := startInbox(t, tc.cfg)
+			status, answer := inboxPost(t, url+"/", nil, inboxPayload(t))
+			if status != tc.status || !strings.Contains(answer, tc.answer) {
+				t.Errorf("answered %d %q, want %d with %q", status, answer, tc.status, tc.answer)
+			}
+			if !strings.Contains(out.String(), tc.lineWants) {
+				t.Errorf("output lacks %q:\n%s", tc.lineWants, out)
 			}
 		})
 	}
