@@ -18,6 +18,7 @@ import (
 // Defaults of the knobs that give checks their meaning.
 const (
 	DefaultSettle         = 5 * time.Second
+	DefaultSettleMax      = time.Minute
 	DefaultAckBudget      = time.Second
 	DefaultBurst          = 500
 	DefaultSlowDownstream = 5 * time.Second
@@ -49,7 +50,10 @@ type Config struct {
 
 	// Knobs of the checks.
 	Settle, AckBudget, SlowDownstream time.Duration
-	Burst                             int
+	// SettleMax bounds a wait for records that still arrive: a check
+	// waits while a new record came within the last Settle.
+	SettleMax time.Duration
+	Burst     int
 
 	// Output; acted on by the CLI.
 	ReportDir, SaveFixtures string
@@ -75,7 +79,8 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.Var(&commaList{&c.Skip}, "skip", "leave out these check `IDs` (comma-separated, repeatable)")
 	fs.StringVar(&c.Level, "level", "should", "lowest level to run: must (MUST checks only) or should (all)")
 	fs.BoolVar(&c.Strict, "strict", false, "fail the run on a failed SHOULD check too")
-	fs.DurationVar(&c.Settle, "settle", DefaultSettle, "how long asynchronous outcomes (records) may take")
+	fs.DurationVar(&c.Settle, "settle", DefaultSettle, "how long a receiver may go without a new record before a check stops waiting for records")
+	fs.DurationVar(&c.SettleMax, "settle-max", DefaultSettleMax, "how long a check waits for records in all while they still arrive")
 	fs.DurationVar(&c.AckBudget, "ack-budget", DefaultAckBudget, "p95 time to 2xx a receiver should stay within")
 	fs.DurationVar(&c.SlowDownstream, "slow-downstream", DefaultSlowDownstream, "per-record delay of the sink in ack.slow-downstream")
 	fs.IntVar(&c.Burst, "burst", DefaultBurst, "deliveries of load.burst")

@@ -29,7 +29,7 @@ func parse(t *testing.T, args ...string) Config {
 
 func TestRegisterFlagsDefaults(t *testing.T) {
 	c := parse(t)
-	if c.Settle != 5*time.Second || c.AckBudget != time.Second || c.Burst != 500 || c.SlowDownstream != 5*time.Second ||
+	if c.Settle != 5*time.Second || c.SettleMax != time.Minute || c.AckBudget != time.Second || c.Burst != 500 || c.SlowDownstream != 5*time.Second ||
 		c.Path != "/webhooks/minivoice" || c.SinkKey != "/event_key" || c.Level != "should" || c.Window() != time.Second {
 		t.Errorf("defaults %+v", c)
 	}
@@ -63,6 +63,8 @@ func TestValidate(t *testing.T) {
 		{[]string{"--cmd", "r", "--level", "may"}, "--level"},
 		{[]string{"--cmd", "r", "--burst", "5"}, "--burst"},
 		{[]string{"--cmd", "r", "--settle", "0s"}, "--settle"},
+		{[]string{"--cmd", "r", "--settle-max", "0s"}, "--settle-max 0s: want a positive"},
+		{[]string{"--cmd", "r", "--settle", "10s", "--settle-max", "5s"}, "--settle-max 5s: want at least --settle"},
 		{[]string{"--cmd", "r", "--env", "NOEQUALS"}, "--env"},
 		{[]string{"--cmd", "r", "--sink-key", "event_key"}, "--sink-key"},
 		{[]string{"--cmd", "r", "--sink-addr", "nohost"}, "--sink-addr"},

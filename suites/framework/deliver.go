@@ -65,15 +65,26 @@ type Delivery struct {
 	// Expect is the answer the check wants: "2xx", "4xx", "405", or
 	// alternatives joined by "|".
 	Expect string
+	// Key is the record key of the event, by which SendUntilAccepted
+	// judges acceptance; Valid fills it.
+	Key string
 }
 
 // Valid is a validly signed delivery of event for callID that wants 2xx.
 func (c *Case) Valid(label, event, callID string) Delivery {
-	return Delivery{Label: label, Event: event, Body: c.Payload(event, callID), Signed: SignValid, Expect: "2xx"}
+	return Delivery{Label: label, Event: event, Body: c.Payload(event, callID), Signed: SignValid, Expect: "2xx",
+		Key: Key(callID, event)}
 }
 
 // Send delivers d and records the exchange.
 func (c *Case) Send(ctx context.Context, d Delivery) evidence.Exchange {
+	x := c.post(ctx, d)
+	c.record(x, Matches(x.Expect, x))
+	return x
+}
+
+// post delivers d once, without recording the exchange.
+func (c *Case) post(ctx context.Context, d Delivery) evidence.Exchange {
 	return c.exchange(ctx, d, false, func(req *http.Request) (*evidence.Response, error) {
 		resp, err := c.f.Env.Client.Do(req)
 		if err != nil {
@@ -86,13 +97,15 @@ func (c *Case) Send(ctx context.Context, d Delivery) evidence.Exchange {
 // SendLostAck writes d and drops the connection once the receiver starts
 // answering, unread: the lost acknowledgement of delivery.SendAndDrop.
 func (c *Case) SendLostAck(ctx context.Context, d Delivery) evidence.Exchange {
-	return c.exchange(ctx, d, true, func(req *http.Request) (*evidence.Response, error) {
+	x := c.exchange(ctx, d, true, func(req *http.Request) (*evidence.Response, error) {
 		return nil, delivery.SendAndDrop(req.Context(), req)
 	})
+	c.record(x, Matches(x.Expect, x))
+	return x
 }
 
-// exchange builds d, hands it to send within the contract's attempt
-// timeout, and records what happened.
+// exchange builds d and hands it to send within the contract's attempt
+// timeout.
 func (c *Case) exchange(ctx context.Context, d Delivery, lostAck bool, send func(*http.Request) (*evidence.Response, error)) evidence.Exchange {
 	x := evidence.Exchange{Label: d.Label, Expect: d.Expect, Started: time.Now(), LostAck: lostAck}
 	ctx, cancel := context.WithTimeout(ctx, c.attemptTimeout())
@@ -106,7 +119,6 @@ func (c *Case) exchange(ctx context.Context, d Delivery, lostAck bool, send func
 	if err != nil {
 		x.Error = err.Error()
 	}
-	c.record(x)
 	return x
 }
 

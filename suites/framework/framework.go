@@ -66,12 +66,15 @@ func (f *Framework) Check(id string, body func(ctx ginkgo.SpecContext, c *Case))
 	})
 }
 
-// timeout bounds one check: every wait it may do, plus a minute of slack
-// for requests. load.burst gets extra time per delivery.
+// timeout bounds one check: every wait it may do (records are awaited
+// for up to --settle-max while they still arrive, and a check waits for
+// records and then holds a quiet window, each up to --settle-max), plus a
+// minute of slack for requests. load.burst gets extra time per delivery
+// and RetryWindow for its shed deliveries.
 func (f *Framework) timeout(ch catalogue.Check) time.Duration {
-	d := time.Minute + 3*f.Config.Settle + f.Config.SlowDownstream
+	d := time.Minute + 3*f.Config.Settle + f.Config.SlowDownstream + 2*f.Config.SettleMax
 	if ch.Area == "load" {
-		d += time.Duration(f.Config.Burst) * 100 * time.Millisecond
+		d += time.Duration(f.Config.Burst)*100*time.Millisecond + RetryWindow
 	}
 	return d
 }

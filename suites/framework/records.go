@@ -6,108 +6,184 @@ import (
 	"time"
 
 	"github.com/onsi/ginkgo/v2"
-	"github.com/onsi/gomega"
 )
 
 // pollEvery is how often record counts are polled.
 const pollEvery = 50 * time.Millisecond
 
-// ExpectRecorded waits up to --settle until every key has a record.
+// ExpectRecorded waits until every key has a record, for as long as
+// records keep arriving (see await).
 func (c *Case) ExpectRecorded(ctx context.Context, keys ...string) {
 	ginkgo.GinkgoHelper()
 	c.AwaitRecorded(ctx, c.f.Config.Settle, keys...)
 }
 
-// AwaitRecorded waits up to within until every key has a record.
-func (c *Case) AwaitRecorded(ctx context.Context, within time.Duration, keys ...string) {
+// AwaitRecorded waits until every key has a record; it gives up when no
+// new record arrived for stall (--settle for ExpectRecorded; longer when
+// the check made the downstream slow on purpose).
+func (c *Case) AwaitRecorded(ctx context.Context, stall time.Duration, keys ...string) {
 	ginkgo.GinkgoHelper()
 	c.watchKeys(WantAtLeastOne, keys...)
-	c.eventually(ctx, within, keys)
+	c.expectEventually(ctx, stall, keys)
 }
 
 // ExpectRecordedOnce asserts exactly one record per key: it waits until
-// each key and a marker delivered afterwards are recorded, then watches a
-// window (Config.Window) in which no key may get a second record.
+// each key and a marker delivered afterwards are recorded, then holds a
+// quiet window (Config.Window, after the last new record) in which no key
+// may get a second record.
 func (c *Case) ExpectRecordedOnce(ctx context.Context, keys ...string) {
 	ginkgo.GinkgoHelper()
 	c.watchKeys(WantExactlyOne, keys...)
 	marker, window := c.caughtUp(ctx)
-	c.eventually(ctx, c.f.Config.Settle, append(marker, keys...))
-	c.consistently(ctx, window, wantAtMostOne, keys, "duplicate business record: %s")
+	c.expectEventually(ctx, c.f.Config.Settle, append(marker, keys...))
+	if off := c.hold(ctx, window, wantAtMostOne, keys); off != "" {
+		ginkgo.Fail("duplicate business record: " + off)
+	}
 }
 
 // ExpectNotRecorded asserts no key ever gets a record: it waits until a
 // marker delivered afterwards is recorded (the receiver caught up), then
-// watches a window in which no key may appear.
+// holds a quiet window in which no key may appear.
 func (c *Case) ExpectNotRecorded(ctx context.Context, keys ...string) {
 	ginkgo.GinkgoHelper()
 	c.watchKeys(WantNone, keys...)
 	marker, window := c.caughtUp(ctx)
 	if marker != nil {
-		c.eventually(ctx, c.f.Config.Settle, marker)
+		c.expectEventually(ctx, c.f.Config.Settle, marker)
 	}
-	c.consistently(ctx, window, WantNone, keys, "recorded although it must be rejected: %s")
+	if off := c.hold(ctx, window, WantNone, keys); off != "" {
+		ginkgo.Fail("recorded although it must be rejected: " + off)
+	}
 }
 
-// caughtUp sends a valid marker delivery after the ones under test and
-// returns its key and how long to watch for late records afterwards: once
-// the marker is recorded, a receiver that forwards in order has forwarded
-// everything before it, so Config.Window suffices. When the receiver
-// refused the marker there is no key, and the whole --settle is watched.
+// caughtUp sends a valid marker delivery after the ones under test (sent
+// again if shed, like any valid delivery) and returns its key and how long
+// to hold quiet afterwards: once the marker is recorded, a receiver that
+// forwards in order has forwarded everything before it, so Config.Window
+// suffices. When the receiver refused the marker there is no key, and the
+// whole --settle is held.
 func (c *Case) caughtUp(ctx context.Context) ([]string, time.Duration) {
 	event := c.Events()[0]
 	id := c.CallID()
-	x := c.Send(ctx, c.Valid("marker: a valid delivery after the others, to know the receiver caught up", event, id))
-	if !Matches("2xx", x) {
-		c.Notef("the marker delivery got %s; watching for the whole --settle instead", Answer(x))
+	d := c.Valid("marker: a valid delivery after the others, to know the receiver caught up", event, id)
+	acc := c.sendUntilAccepted(ctx, 1, []Delivery{d}, c.f.Config.Settle)
+	if !acc.Acked[d.Key] {
+		c.Notef("the marker delivery got %s; holding quiet for the whole --settle instead", Answer(acc.Final[0]))
 		return nil, c.f.Config.Settle
 	}
-	return []string{Key(id, event)}, c.f.Config.Window()
+	return []string{d.Key}, c.f.Config.Window()
 }
 
-// eventually polls until every key has at least one record.
-func (c *Case) eventually(ctx context.Context, within time.Duration, keys []string) {
+// expectEventually fails the check unless every key gets a record while
+// records keep arriving.
+func (c *Case) expectEventually(ctx context.Context, stall time.Duration, keys []string) {
 	ginkgo.GinkgoHelper()
-	poll, reason := c.poller(ctx, WantAtLeastOne, keys, func(off string) string {
-		return fmt.Sprintf("no record within %s: %s%s", within, off, c.unkeyedHint())
-	})
-	reason.Eventually(ctx, poll).WithTimeout(within).WithPolling(pollEvery).Should(gomega.Succeed())
+	p := c.await(ctx, stall, func(counts map[string]int) bool { return offKeys(counts, WantAtLeastOne, keys) == "" })
+	if p.done {
+		return
+	}
+	if p.err != nil {
+		ginkgo.Fail("observer: " + p.err.Error())
+	}
+	ginkgo.Fail(fmt.Sprintf("no record %s: %s%s", p.why(stall), offKeys(p.counts, WantAtLeastOne, keys), c.unkeyedHint()))
 }
 
-// consistently polls for window, failing as soon as a key misses want;
-// format explains the keys that missed it.
-func (c *Case) consistently(ctx context.Context, window time.Duration, want string, keys []string, format string) {
+// progress is what one wait for records saw.
+type progress struct {
+	counts  map[string]int
+	done    bool
+	stalled bool // gave up because no new record arrived for the stall window
+	took    time.Duration
+	err     error // the observer's last error, if its last poll failed
+}
+
+// why says how a wait that is not done ended, for a failure message.
+func (p progress) why(stall time.Duration) string {
+	if p.stalled {
+		return fmt.Sprintf("and no new record of any key for %s (waited %s)", stall, p.took.Round(time.Millisecond))
+	}
+	return fmt.Sprintf("within %s although records were still arriving", p.took.Round(time.Millisecond))
+}
+
+// await polls the observer until done holds, judging by progress rather
+// than a fixed deadline: it waits while the count of records (of any key:
+// a receiver forwarding one at a time may still be working through
+// earlier checks' records) still grows, gives up when no new record
+// arrived within stall, and waits max(--settle-max, stall) at most. The
+// evidence says how long the records took.
+func (c *Case) await(ctx context.Context, stall time.Duration, done func(map[string]int) bool) progress {
+	start := time.Now()
+	limit := max(c.f.Config.SettleMax, stall)
+	tick := time.NewTicker(pollEvery)
+	defer tick.Stop()
+	var p progress
+	last, lastNew := -1, start
+	for {
+		p.counts, p.err = c.f.Env.Observer.Counts(ctx)
+		now := time.Now()
+		p.took = now.Sub(start)
+		if p.err == nil {
+			if n := total(p.counts); n != last {
+				last, lastNew = n, now
+			}
+			if p.done = done(p.counts); p.done {
+				c.Notef("records awaited %s", p.took.Round(time.Millisecond))
+				return p
+			}
+		}
+		if p.stalled = now.Sub(lastNew) >= stall; p.stalled || p.took >= limit {
+			c.Notef("stopped awaiting records after %s (last new record %s before)", p.took.Round(time.Millisecond),
+				now.Sub(lastNew).Round(time.Millisecond))
+			return p
+		}
+		select {
+		case <-ctx.Done():
+			return p
+		case <-tick.C:
+		}
+	}
+}
+
+// hold polls for a quiet window after the last new record of any key (up
+// to --settle-max in all) and returns the keys that missed want as soon as
+// one does, or "" when none did.
+func (c *Case) hold(ctx context.Context, window time.Duration, want string, keys []string) string {
 	ginkgo.GinkgoHelper()
-	poll, reason := c.poller(ctx, want, keys, func(off string) string { return fmt.Sprintf(format, off) })
-	reason.Consistently(ctx, poll).WithTimeout(window).WithPolling(pollEvery).Should(gomega.Succeed())
+	start := time.Now()
+	limit := max(c.f.Config.SettleMax, window)
+	tick := time.NewTicker(pollEvery)
+	defer tick.Stop()
+	last, lastNew := -1, start
+	for {
+		counts, err := c.f.Env.Observer.Counts(ctx)
+		now := time.Now()
+		if err != nil {
+			ginkgo.Fail("observer: " + err.Error())
+		}
+		if off := offKeys(counts, want, keys); off != "" {
+			return off
+		}
+		if n := total(counts); n != last {
+			last, lastNew = n, now
+		}
+		if now.Sub(lastNew) >= window || now.Sub(start) >= limit {
+			return ""
+		}
+		select {
+		case <-ctx.Done():
+			return ""
+		case <-tick.C:
+		}
+	}
 }
 
-// poller returns the function Eventually and Consistently poll, which
-// fails while a key misses want, and a Gomega whose failure messages start
-// with what the last poll saw: describe of the keys that are off, or the
-// observer's error. The first line of a failed check says what went
-// wrong; Gomega's timing and matcher detail follow.
-func (c *Case) poller(ctx context.Context, want string, keys []string, describe func(off string) string) (func(gomega.Gomega), gomega.Gomega) {
-	var last map[string]int
-	var lastErr error
-	poll := func(g gomega.Gomega) {
-		last, lastErr = c.f.Env.Observer.Counts(ctx)
-		g.Expect(lastErr).NotTo(gomega.HaveOccurred())
-		g.Expect(offKeys(last, want, keys)).To(gomega.BeEmpty())
+// total is the number of records of all keys.
+func total(counts map[string]int) int {
+	n := 0
+	for _, v := range counts {
+		n += v
 	}
-	reason := func() string {
-		if lastErr != nil {
-			return "observer: " + lastErr.Error()
-		}
-		return describe(offKeys(last, want, keys))
-	}
-	return poll, gomega.NewGomega(func(message string, skip ...int) {
-		offset := 1
-		if len(skip) > 0 {
-			offset += skip[0]
-		}
-		ginkgo.Fail(reason()+"\n"+message, offset)
-	})
+	return n
 }
 
 // unkeyedHint explains missing records the sink refused for lacking a key:

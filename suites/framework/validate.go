@@ -138,10 +138,13 @@ func (c Config) validateKnobs() error {
 	for _, f := range []struct {
 		name string
 		d    time.Duration
-	}{{"--settle", c.Settle}, {"--ack-budget", c.AckBudget}, {"--slow-downstream", c.SlowDownstream}} {
+	}{{"--settle", c.Settle}, {"--settle-max", c.SettleMax}, {"--ack-budget", c.AckBudget}, {"--slow-downstream", c.SlowDownstream}} {
 		if f.d <= 0 {
 			return fmt.Errorf("%s %s: want a positive duration", f.name, f.d)
 		}
+	}
+	if c.SettleMax < c.Settle {
+		return fmt.Errorf("--settle-max %s: want at least --settle (%s)", c.SettleMax, c.Settle)
 	}
 	if c.Burst < 10 || c.Burst > 100000 {
 		return fmt.Errorf("--burst %d: want 10 to 100000 deliveries", c.Burst)
