@@ -71,6 +71,11 @@ func runConform(cmd *cobra.Command, a *app, cfg framework.Config) error {
 	if err != nil {
 		return err
 	}
+	for _, out := range []struct{ flag, dir string }{{"--report-dir", cfg.ReportDir}, {"--save-fixtures", cfg.SaveFixtures}} {
+		if err := checkOutputDir(out.flag, out.dir); err != nil {
+			return err
+		}
+	}
 	progress := a.stdout
 	if cfg.JSON {
 		progress = a.stderr

@@ -27,15 +27,28 @@ func countingReceiver(t *testing.T) (url string, hits *atomic.Int64) {
 // TestConformRefusedBeforeSending: runs that cannot mean anything are exit
 // 2 with one line naming the input, and the receiver sees no request.
 func TestConformRefusedBeforeSending(t *testing.T) {
-	for _, tc := range []struct {
+	tmp := t.TempDir()
+	aFile, readOnly := filepath.Join(tmp, "file"), filepath.Join(tmp, "ro")
+	if err := os.WriteFile(aFile, nil, 0o644); err != nil || os.Mkdir(readOnly, 0o555) != nil {
+		t.Fatal(err)
+	}
+	type row struct {
 		name string
 		args []string
 		want string
-	}{
+	}
+	rows := []row{
 		{"no check selected", []string{"--level", "must", "--only", "http.method-not-allowed"},
 			"--level must --only http.method-not-allowed: select no check"},
 		{"all skipped", []string{"--only", "ack.latency", "--skip", "ack.latency"}, "--only ack.latency --skip ack.latency: select no check"},
-	} {
+		{"report dir is a file", []string{"--report-dir", aFile + "/out"}, "--report-dir " + aFile + "/out: " + aFile + " is not a directory"},
+		{"fixtures dir is a file", []string{"--save-fixtures", aFile}, "--save-fixtures " + aFile + ": " + aFile + " is not a directory"},
+	}
+	if writable(readOnly) != nil { // root may write anywhere: no read-only directory to test with
+		rows = append(rows, row{"report dir not writable", []string{"--report-dir", readOnly + "/reports"},
+			"--report-dir " + readOnly + "/reports: " + readOnly + " is not writable"})
+	}
+	for _, tc := range rows {
 		t.Run(tc.name, func(t *testing.T) {
 			url, hits := countingReceiver(t)
 			code, stdout, stderr := conformRun(t, append([]string{"--url", url, "--secret", "whsec_0123456789abcdef"}, tc.args...)...)
@@ -77,5 +90,22 @@ func TestConformShortSecret(t *testing.T) {
 	code, _, stderr = conformRun(t, "--cmd", "true", "--secret", "whsec_0123456789abcdef", "--only", "http.method-not-allowed", "--level", "must")
 	if code != exitUsage || strings.Contains(stderr, "warning") {
 		t.Errorf("a 22-byte secret: exit %d, stderr %q; want no warning", code, stderr)
+	}
+}
+
+// TestCheckOutputDir: a missing directory under a writable one is fine and
+// is not created by the check; an existing writable directory is fine.
+func TestCheckOutputDir(t *testing.T) {
+	tmp := t.TempDir()
+	for _, dir := range []string{tmp, filepath.Join(tmp, "a", "b")} {
+		if err := checkOutputDir("--report-dir", dir); err != nil {
+			t.Errorf("%s: %v", dir, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(tmp, "a")); err == nil {
+		t.Error("the check created the directory")
+	}
+	if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+		t.Errorf("the check left %v behind", entries)
 	}
 }
