@@ -12,7 +12,8 @@ import (
 	"github.com/minivoice/mvh/spec"
 )
 
-// version is set by the Makefile's -ldflags; "dev" for go run and go install.
+// version is set by the Makefile's -ldflags; when it is not, harnessVersion
+// reads the build information instead.
 var version = "dev"
 
 // app is what every command shares: its streams, its logger and the contract.
@@ -51,7 +52,7 @@ func newRoot(a *app) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "mvh",
 		Short:         "The MiniVoice webhook harness: contract, mock sender, conformance suites, fixtures",
-		Version:       version,
+		Version:       harnessVersion(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
