@@ -32,19 +32,22 @@ const (
 // Document is report.json, and the model every other format renders. Its
 // schema is documented in README.md ("## Reports").
 type Document struct {
-	SchemaVersion  int            `json:"schema_version"`
-	Verdict        string         `json:"verdict"`
-	VerdictReasons []string       `json:"verdict_reasons,omitempty"`
-	Strict         bool           `json:"strict"`
-	Target         Target         `json:"target"`
-	Harness        Harness        `json:"harness"`
-	Spec           SpecInfo       `json:"spec"`
-	StartedAt      time.Time      `json:"started_at"`
-	DurationMS     int64          `json:"duration_ms"`
-	Summary        Summary        `json:"summary"`
-	Checks         []Check        `json:"checks"`
-	SuiteFailures  []SuiteFailure `json:"suite_failures,omitempty"`
-	ReceiverLogs   string         `json:"receiver_logs,omitempty"`
+	SchemaVersion  int      `json:"schema_version"`
+	Verdict        string   `json:"verdict"`
+	VerdictReasons []string `json:"verdict_reasons,omitempty"`
+	// Skips count the skipped checks per level and reason: a verdict with
+	// checks it could not judge says so.
+	Skips         []string       `json:"skips,omitempty"`
+	Strict        bool           `json:"strict"`
+	Target        Target         `json:"target"`
+	Harness       Harness        `json:"harness"`
+	Spec          SpecInfo       `json:"spec"`
+	StartedAt     time.Time      `json:"started_at"`
+	DurationMS    int64          `json:"duration_ms"`
+	Summary       Summary        `json:"summary"`
+	Checks        []Check        `json:"checks"`
+	SuiteFailures []SuiteFailure `json:"suite_failures,omitempty"`
+	ReceiverLogs  string         `json:"receiver_logs,omitempty"`
 }
 
 // Target is the receiver under test.
@@ -139,6 +142,7 @@ func JSON(rep types.Report, run Run) Document {
 	}
 	doc.Summary = summarize(doc.Checks, doc.Summary.NotRun)
 	doc.Verdict, doc.VerdictReasons = verdict(doc, catalogue.Verdict(rep, run.Strict))
+	doc.Skips = skipNotes(doc)
 	return newRedactor(run.Redact, run.Keep).document(doc)
 }
 

@@ -2,6 +2,7 @@ package reporters
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -15,10 +16,10 @@ const reasonWidth = 120
 func Markdown(doc Document) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## %s mvh conform: %s\n\n", verdictIcon(doc.Verdict), strings.ToUpper(doc.Verdict))
-	for _, r := range doc.VerdictReasons {
+	for _, r := range append(slices.Clone(doc.VerdictReasons), doc.Skips...) {
 		fmt.Fprintf(&b, "- %s\n", mdEscape(r))
 	}
-	if len(doc.VerdictReasons) > 0 {
+	if len(doc.VerdictReasons)+len(doc.Skips) > 0 {
 		b.WriteString("\n")
 	}
 	fmt.Fprintf(&b, "%s\n\n", mdEscape(headline(doc)))

@@ -153,7 +153,7 @@ func sampleReport() types.Report {
 			spec("signature.raw-body", "MUST", types.SpecStatePassed, "", 6*time.Second,
 				ev(exchange("escaped unicode, CRLF, tab, 1.0", "valid", rawBody, "2xx", 200, 6*time.Second))),
 			dup,
-			spec("ack.slow-downstream", "SHOULD", types.SpecStateSkipped, "needs observation: run with a sink ({sink_url}) or --inspect-url", 8*time.Second, nil),
+			spec("ack.slow-downstream", "SHOULD", types.SpecStateSkipped, "no observation: needs observation: see the receiver's records through {sink_url} (--cmd) or --sink-addr, or read where it keeps them with --inspect-sql, --inspect-cmd, --inspect-exec or --inspect-url", 8*time.Second, nil),
 			spec("input.oversized", "SHOULD", types.SpecStatePassed, "", 9*time.Second, ev(oversized)),
 			spec("http.method-not-allowed", "SHOULD", types.SpecStatePassed, "", 10*time.Second, ev(get)),
 			filtered,

@@ -124,15 +124,28 @@ func (t *Terminal) Summary(rep types.Report, run Run, paths []string) {
 	if doc.Verdict != VerdictPass {
 		colour = ansiRed
 	}
-	reasons := strings.Join(doc.VerdictReasons, "; ")
-	if reasons == "" {
-		reasons = "every blocking check passed"
-	}
-	fmt.Fprintf(&b, "%s: %s\n", t.paint(ansiBold+colour, strings.ToUpper(doc.Verdict)), reasons)
+	fmt.Fprintf(&b, "%s%s\n", t.paint(ansiBold+colour, strings.ToUpper(doc.Verdict)), verdictTail(doc))
 	if !t.o.Quiet && len(paths) > 0 {
 		fmt.Fprintf(&b, "reports: %s\n", strings.Join(paths, " "))
 	}
 	t.print(strings.ReplaceAll(b.String(), " \n", "\n"))
+}
+
+// verdictTail follows PASS or FAIL on the verdict line: the skipped checks
+// in parentheses, then the reasons ("PASS (6 MUST checks skipped: no
+// observation)").
+func verdictTail(doc Document) string {
+	var tail string
+	if len(doc.Skips) > 0 {
+		tail = " (" + strings.Join(doc.Skips, "; ") + ")"
+	}
+	switch {
+	case len(doc.VerdictReasons) > 0:
+		return tail + ": " + strings.Join(doc.VerdictReasons, "; ")
+	case tail == "":
+		return ": every blocking check passed"
+	}
+	return tail
 }
 
 func writeCountsLine(b *strings.Builder, label string, c Counts) {

@@ -27,8 +27,8 @@ import (
 // Session describes what a run talked to, for the reports.
 type Session struct {
 	Target, ReceiverURL, SinkURL string
-	// Observation is "sink", "inspect" or "" (none: observation checks
-	// were skipped).
+	// Observation is "sink", "inspect", "sql", "command" or "" (none:
+	// observation checks were skipped, or failed with --require-observation).
 	Observation string
 	// Secret is the secret deliveries were signed with, handed out only so
 	// that reports can scrub it.
@@ -44,6 +44,7 @@ type options struct {
 	spec       *spec.Spec
 	logger     *slog.Logger
 	containers framework.ContainerFactory
+	openSQL    framework.SQLOpener
 	onCheck    func(types.SpecReport)
 	session    *Session
 	ginkgoOut  io.Writer
@@ -93,6 +94,10 @@ func Run(ctx context.Context, cfg framework.Config, opts ...Option) (types.Repor
 	if err != nil {
 		return types.Report{}, err
 	}
+	if err := env.Observe(cfg.Observation, o.openSQL); err != nil {
+		_ = env.Close(context.WithoutCancel(ctx))
+		return types.Report{}, err
+	}
 	if o.session != nil {
 		describe(o.session, env)
 	}
@@ -123,7 +128,7 @@ func Preview(cfg framework.Config, opts ...Option) (types.Report, map[string]int
 }
 
 func apply(opts []Option) options {
-	o := options{logger: slog.New(slog.DiscardHandler), containers: containerTarget}
+	o := options{logger: slog.New(slog.DiscardHandler), containers: containerTarget, openSQL: openSQL}
 	for _, opt := range opts {
 		opt(&o)
 	}

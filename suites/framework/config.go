@@ -11,7 +11,6 @@ import (
 	"flag"
 	"time"
 
-	"github.com/minivoice/mvh/suites/observe"
 	"github.com/minivoice/mvh/suites/target"
 )
 
@@ -37,9 +36,8 @@ type Config struct {
 	Image, Dockerfile string
 	ContainerPort     int
 
-	// Observation.
-	SinkKey, SinkAddr      string
-	InspectURL, InspectKey string
+	// Observation: how the checks see the receiver's records.
+	Observation
 
 	Secret string
 
@@ -70,10 +68,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Image, "image", "", "container image of the receiver")
 	fs.StringVar(&c.Dockerfile, "dockerfile", "", "directory with a Dockerfile that builds the receiver")
 	fs.IntVar(&c.ContainerPort, "container-port", 8080, "port the receiver listens on inside its container")
-	fs.StringVar(&c.SinkKey, "sink-key", observe.DefaultKey, "JSON pointer of the key of each record forwarded to the sink")
-	fs.StringVar(&c.SinkAddr, "sink-addr", "", "HOST:PORT to run the sink on, for a receiver started outside the harness")
-	fs.StringVar(&c.InspectURL, "inspect-url", "", "URL answering a GET with the receiver's records as a JSON array")
-	fs.StringVar(&c.InspectKey, "inspect-key", observe.DefaultKey, "JSON pointer of the key of each record of --inspect-url")
+	c.Observation.registerFlags(fs)
 	fs.StringVar(&c.Secret, "secret", "", "webhook secret (generated when the harness starts the receiver)")
 	fs.Var(&commaList{&c.Only}, "only", "run only these check `IDs` (comma-separated, repeatable)")
 	fs.Var(&commaList{&c.Skip}, "skip", "leave out these check `IDs` (comma-separated, repeatable)")

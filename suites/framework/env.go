@@ -89,14 +89,13 @@ func Setup(ctx context.Context, cfg Config, containers ContainerFactory, log *sl
 		_ = env.Close(context.Background())
 		return nil, err
 	}
-	env.Observer = cfg.observer(env)
 	log.Debug("conformance environment ready", "target", tgt.String(), "url", env.Receiver.URL, "sink", params.SinkURL)
 	return env, nil
 }
 
 // Close stops the receiver, then the sink.
 func (e *Env) Close(ctx context.Context) error {
-	var errs []error
+	errs := []error{e.closeObserver()}
 	if e.Receiver != nil && e.Receiver.Stop != nil {
 		errs = append(errs, e.Receiver.Stop(ctx))
 	}
@@ -110,6 +109,9 @@ func (e *Env) Close(ctx context.Context) error {
 // wantsSink: a sink runs when --sink-addr pins it or a started receiver is
 // given {sink_url}; otherwise nobody would forward to it.
 func (c Config) wantsSink() bool {
+	if c.NoSink {
+		return false
+	}
 	if c.SinkAddr != "" || c.Image != "" || c.Dockerfile != "" {
 		return true // container receivers get DOWNSTREAM_URL={sink_url} by default
 	}
@@ -125,17 +127,6 @@ func (c Config) wantsSink() bool {
 		}
 	}
 	return false
-}
-
-// observer prefers --inspect-url, then the sink.
-func (c Config) observer(e *Env) observe.Observer {
-	switch {
-	case c.InspectURL != "":
-		return observe.Inspect{URL: c.InspectURL, Key: c.InspectKey, Client: e.Client}
-	case e.Sink != nil:
-		return e.Sink
-	}
-	return nil
 }
 
 func startSink(cfg Config, tgt target.Target, log *slog.Logger) (*sink.Sink, error) {

@@ -60,7 +60,7 @@ func (f *Framework) Check(id string, body func(ctx ginkgo.SpecContext, c *Case))
 		c := newCase(f, ch)
 		ginkgo.DeferCleanup(c.attach)
 		if ch.Observation && f.Env.Observer == nil {
-			ginkgo.Skip("needs observation: see the receiver's records through {sink_url} (--cmd), --sink-addr or --inspect-url")
+			f.unobserved()
 		}
 		body(ctx, c)
 	})
@@ -77,4 +77,19 @@ func (f *Framework) timeout(ch catalogue.Check) time.Duration {
 		d += time.Duration(f.Config.Burst)*100*time.Millisecond + RetryWindow
 	}
 	return d
+}
+
+// noObservation says how to give a check the observation it needs.
+const noObservation = "needs observation: see the receiver's records through {sink_url} (--cmd) or --sink-addr, " +
+	"or read where it keeps them with --inspect-sql, --inspect-cmd, --inspect-exec or --inspect-url"
+
+// unobserved skips a check that needs observation when there is none, or
+// fails it under --require-observation: a CI gate must not pass a run
+// that could not look.
+func (f *Framework) unobserved() {
+	ginkgo.GinkgoHelper()
+	if f.Config.Require {
+		ginkgo.Fail(fmt.Sprintf("%v (--require-observation): %s", ErrNoObservation, noObservation))
+	}
+	ginkgo.Skip(fmt.Sprintf("%v: %s", ErrNoObservation, noObservation))
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/onsi/ginkgo/v2"
+
+	"github.com/minivoice/mvh/suites/observe"
 )
 
 // pollEvery is how often record counts are polled.
@@ -186,14 +188,26 @@ func total(counts map[string]int) int {
 	return n
 }
 
-// unkeyedHint explains missing records the sink refused for lacking a key:
-// the receiver forwards records, but not with the shape --sink-key expects.
+// unkeyedHint explains missing records from the sink: it refused some for
+// lacking a key (the receiver forwards, but not in the shape --sink-key
+// expects), or it received nothing at all during the run, which usually
+// means the receiver writes to its database and forwards nowhere.
 func (c *Case) unkeyedHint() string {
-	if c.f.Env.Sink == nil {
+	if c.f.Env.Sink == nil || c.f.Env.Observer != observe.Observer(c.f.Env.Sink) {
 		return ""
 	}
 	if n := c.f.Env.Sink.Unkeyed(); n > 0 {
 		return fmt.Sprintf(" (the sink refused %d records with nothing at --sink-key %s)", n, c.f.Config.SinkKey)
 	}
+	if counts, _ := c.f.Env.Sink.Counts(context.Background()); len(counts) == 0 {
+		return " (" + SinkSilent + ")"
+	}
 	return ""
 }
+
+// SinkSilent is the hint of a failed record check when the sink never
+// received a record during the run.
+const SinkSilent = "the sink received nothing at all during this run: does the receiver forward records to " +
+	"{sink_url} (DOWNSTREAM_URL in a container)? If it only writes to its database, observe that with " +
+	"--inspect-sql DSN --inspect-query 'SELECT ... AS key FROM ...' (or --inspect-cmd, --inspect-exec, " +
+	"--inspect-url), or pass --no-sink to skip these checks"

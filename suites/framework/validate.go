@@ -11,7 +11,6 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/minivoice/mvh/suites/catalogue"
-	"github.com/minivoice/mvh/suites/observe"
 )
 
 // ErrConfig marks a configuration the run cannot start with (exit 2).
@@ -115,23 +114,12 @@ func (c Config) filters() string {
 }
 
 func (c Config) validateObservation() error {
-	if err := observe.CheckPointer(c.SinkKey); err != nil {
-		return fmt.Errorf("--sink-key: %v", err)
-	}
-	if err := observe.CheckPointer(c.InspectKey); err != nil {
-		return fmt.Errorf("--inspect-key: %v", err)
-	}
 	if c.SinkAddr != "" {
 		if _, _, err := net.SplitHostPort(c.SinkAddr); err != nil {
 			return fmt.Errorf("--sink-addr %q: want HOST:PORT", c.SinkAddr)
 		}
 	}
-	if c.InspectURL != "" {
-		if !isHTTPURL(c.InspectURL) {
-			return fmt.Errorf("--inspect-url %q: want an absolute http:// or https:// URL", c.InspectURL)
-		}
-	}
-	return nil
+	return c.Observation.validate(c)
 }
 
 func (c Config) validateKnobs() error {

@@ -75,7 +75,19 @@ func (c Command) Start(ctx context.Context, p Params) (*Receiver, error) {
 		_ = run.stop(context.Background())
 		return nil, err
 	}
-	return &Receiver{URL: run.url, Description: c.String(), Logs: run.out.Bytes, Stop: run.stop, Restarter: run}, nil
+	return &Receiver{URL: run.url, Description: c.String(), Logs: run.out.Bytes, Stop: run.stop, Restarter: run,
+		Vars: public(vars)}, nil
+}
+
+// public is vars without the secret.
+func public(vars map[string]string) map[string]string {
+	out := make(map[string]string, len(vars))
+	for k, v := range vars {
+		if k != VarSecret {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // vars are the placeholder values of one start.

@@ -41,6 +41,13 @@ type Receiver struct {
 	Restarter Restarter
 	// NoRestart explains a nil Restarter, for the skip reason.
 	NoRestart string
+	// Vars are the placeholder values of this start, the secret left out,
+	// so that observers' DSNs and commands can say {port} or {state_dir}.
+	Vars map[string]string
+	// Exec runs argv (exec form, no shell) inside the receiver's container
+	// and returns its standard output; nil for receivers that are not
+	// containers.
+	Exec func(ctx context.Context, argv []string) ([]byte, error)
 
 	mu      sync.Mutex
 	current string // URL after the latest restart; "" until one

@@ -43,12 +43,12 @@ func (u URL) Start(ctx context.Context, p Params) (*Receiver, error) {
 	if err := awaitListening(ctx, u.URL, u.ReadyTimeout, nil); err != nil {
 		return nil, fmt.Errorf("target %s: %w", u, err)
 	}
-	r := &Receiver{URL: u.URL, Description: u.String()}
+	vars := map[string]string{VarURL: u.URL, VarSecret: p.Secret, VarSinkURL: p.SinkURL, VarPort: parsed.Port()}
+	r := &Receiver{URL: u.URL, Description: u.String(), Vars: public(vars)}
 	if u.RestartCmd == "" {
 		r.NoRestart = "a --url receiver is restarted only with --restart-cmd (and optionally --crash-cmd)"
 		return r, nil
 	}
-	vars := map[string]string{VarURL: u.URL, VarSecret: p.Secret, VarSinkURL: p.SinkURL, VarPort: parsed.Port()}
 	r.Restarter = RestartFunc(func(ctx context.Context, m Mode) (string, error) {
 		line := u.RestartCmd
 		if m == Crash && u.CrashCmd != "" {
