@@ -127,17 +127,19 @@ func setPath(body map[string]any, path string, value any) error {
 	return nil
 }
 
-// ParseSchedule reads a comma-separated list of durations ("0s,5s,30s"), the
-// form of mvh's --retry-schedule flag.
+// ParseSchedule reads a comma-separated list of attempt offsets from the
+// event's creation ("0s,5s,30s"), the form of mvh's --retry-schedule flag.
+// Offsets must increase: two attempts at the same offset are one attempt
+// twice. Entries are counted from 1 in errors, as a user counts them.
 func ParseSchedule(s string) ([]time.Duration, error) {
 	var out []time.Duration
 	for i, f := range strings.Split(s, ",") {
 		d, err := duration(strings.TrimSpace(f))
 		if err != nil {
-			return nil, fmt.Errorf("retry schedule %q: entry %d: %v", s, i, err)
+			return nil, fmt.Errorf("retry schedule %q: entry %d: %v", s, i+1, err)
 		}
-		if i > 0 && d < out[i-1] {
-			return nil, fmt.Errorf("retry schedule %q: entry %d goes back in time", s, i)
+		if i > 0 && d <= out[i-1] {
+			return nil, fmt.Errorf("retry schedule %q: entry %d (%s) is not after entry %d (%s): offsets must increase", s, i+1, d, i, out[i-1])
 		}
 		out = append(out, d)
 	}

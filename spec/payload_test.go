@@ -154,12 +154,13 @@ func TestParseSchedule(t *testing.T) {
 	}{
 		{"0s,5s,30s", []time.Duration{0, 5 * time.Second, 30 * time.Second}, ""},
 		{" 0s , 1m30s ,1h", []time.Duration{0, 90 * time.Second, time.Hour}, ""},
-		{"5s,5s", []time.Duration{5 * time.Second, 5 * time.Second}, ""},
-		{"", nil, "entry 0"},
-		{"5s,1s", nil, "back in time"},
-		{"0s,soon", nil, "entry 1"},
+		{"5s,5s", nil, "entry 2 (5s) is not after entry 1 (5s)"},
+		{"", nil, "entry 1"},
+		{"5s,1s", nil, "entry 2 (1s) is not after entry 1 (5s)"},
+		{"0s,300ms,300ms", nil, "entry 3"},
+		{"0s,soon", nil, "entry 2"},
 		{"-1s", nil, "negative"},
-		{"5", nil, "entry 0"},
+		{"5", nil, "entry 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

@@ -52,7 +52,7 @@ retried and, if it never answers 2xx, exits 1.
 while the printed times stay in schedule time. The outbox is in memory unless
 --db names a file.`,
 		Example: `  mvh send --to http://127.0.0.1:8080/webhooks/minivoice --event call.created --secret whsec_minivoice_test
-  mvh send --to http://127.0.0.1:8080/hook --event call.completed --set call.status=completed --retry-schedule 0s,300ms,300ms
+  mvh send --to http://127.0.0.1:8080/hook --event call.completed --set call.status=completed --retry-schedule 0s,300ms,600ms
   mvh send --to http://127.0.0.1:8080/hook --scenario inbound-ivr --time-scale 0.01 --duplicate 1 --concurrent
   mvh send --to http://127.0.0.1:8080/hook --event call.gathered --data-file digits.json --lost-ack 1 --json`,
 		Args: cobra.NoArgs,

@@ -74,7 +74,7 @@ func TestSendRetriesUntilDelivered(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			recv := newSendReceiver(t, tt.statuses...)
 			code, out, errOut := runSendCmd(t, "--to", recv.URL+"/webhooks/minivoice", "--event", "call.created",
-				"--secret", "whsec_minivoice_test", "--retry-schedule", "0s,300ms,300ms")
+				"--secret", "whsec_minivoice_test", "--retry-schedule", "0s,300ms,600ms")
 			if code != tt.code || attemptLines(out) != tt.attempts || recv.count() != tt.attempts {
 				t.Fatalf("exit %d, %d attempt lines, %d requests; want %d, %d, %d\n%s%s",
 					code, attemptLines(out), recv.count(), tt.code, tt.attempts, tt.attempts, out, errOut)
@@ -166,6 +166,7 @@ func TestSendBadInputExits2(t *testing.T) {
 		{"--data-file not an object", []string{"--to", to, "--event", "call.created", "--data-file", notJSON}, "--data-file"},
 		{"unreadable --scenario-file", []string{"--to", to, "--scenario", "x", "--scenario-file", filepath.Join(dir, "nope.yaml")}, "nope.yaml"},
 		{"bad --retry-schedule", []string{"--to", to, "--event", "call.created", "--retry-schedule", "5s,1s"}, "--retry-schedule"},
+		{"non-increasing --retry-schedule", []string{"--to", to, "--event", "call.created", "--retry-schedule", "0s,300ms,300ms"}, "entry 3 (300ms) is not after entry 2 (300ms)"},
 		{"bad --time-scale", []string{"--to", to, "--event", "call.created", "--time-scale", "0"}, "time-scale"},
 		{"NaN --time-scale", []string{"--to", to, "--event", "call.created", "--time-scale", "NaN"}, "time-scale NaN"},
 		{"infinite --time-scale", []string{"--to", to, "--event", "call.created", "--time-scale", "Inf"}, "time-scale +Inf"},
