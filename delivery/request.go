@@ -13,31 +13,86 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/minivoice/mvh/spec/signature"
 )
 
-// NewRequest builds one delivery attempt: a POST of body to target with the
-// contract's headers, signed at now with every secret (unsigned when there is
-// none). The body bytes are sent exactly as given.
-func NewRequest(ctx context.Context, target, event string, body []byte, now time.Time, secrets ...string) (*http.Request, error) {
-	if err := CheckURL(target); err != nil {
+// Request is one delivery as a sender puts it on the wire.
+type Request struct {
+	// Method is POST when empty.
+	Method string
+	URL    string
+	// Event fills the X-MiniVoice-Event header; empty sends none.
+	Event string
+	// Header, when set, replaces the default Content-Type
+	// (application/json) with these headers, a replayed fixture's; its
+	// timestamp and signature headers are dropped for fresh ones.
+	Header map[string]string
+	// Body is the bytes sent; Signed, when set, the bytes signed instead
+	// (a body tampered with after signing).
+	Body, Signed []byte
+	// Signing is how the signature headers are made (SignValid when
+	// empty), at Now for a receiver holding Secrets, Skew as in Headers.
+	Signing Signing
+	Secrets []string
+	Now     time.Time
+	Skew    time.Duration
+	// UserAgent says which part of mvh sent it; mvh-mock/1 when empty.
+	UserAgent string
+}
+
+// Build makes r into a request for ctx, after CheckURL. The body bytes go
+// out exactly as given.
+func (r Request) Build(ctx context.Context) (*http.Request, error) {
+	if err := CheckURL(r.URL); err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+	method, kind, signed, ua := r.Method, r.Signing, r.Signed, r.UserAgent
+	if method == "" {
+		method = http.MethodPost
+	}
+	if kind == "" {
+		kind = SignValid
+	}
+	if signed == nil {
+		signed = r.Body
+	}
+	if ua == "" {
+		ua = "mvh-mock/1"
+	}
+	sig, err := Headers(kind, r.Now, signed, r.Skew, r.Secrets...)
 	if err != nil {
-		return nil, fmt.Errorf("url %s: %w", target, err)
+		return nil, err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "mvh-mock/1")
-	if event != "" {
-		req.Header.Set(signature.EventHeader, event)
+	req, err := http.NewRequestWithContext(ctx, method, r.URL, bytes.NewReader(r.Body))
+	if err != nil {
+		return nil, fmt.Errorf("url %s: %w", r.URL, err)
 	}
-	for k, v := range signature.Headers(now, body, secrets...) {
+	if r.Header == nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range r.Header {
+		if !strings.EqualFold(k, signature.TimestampHeader) && !strings.EqualFold(k, signature.SignatureHeader) {
+			req.Header.Set(k, v)
+		}
+	}
+	req.Header.Set("User-Agent", ua)
+	if r.Event != "" {
+		req.Header.Set(signature.EventHeader, r.Event)
+	}
+	for k, v := range sig {
 		req.Header.Set(k, v)
 	}
 	return req, nil
+}
+
+// NewRequest builds one attempt of the mock engine: a POST of body to
+// target with the contract's headers, signed at now with every secret
+// (unsigned when there is none).
+func NewRequest(ctx context.Context, target, event string, body []byte, now time.Time, secrets ...string) (*http.Request, error) {
+	return Request{URL: target, Event: event, Body: body, Now: now, Secrets: secrets}.Build(ctx)
 }
 
 // CheckURL accepts absolute http and https URLs with a usable port only, so

@@ -121,7 +121,7 @@ func TestBrowserReportHTML(t *testing.T) {
 			t.Errorf("reproduction lacks %q:\n%s", want, repro)
 		}
 	}
-	if !strings.Contains(evalJS[string](t, ctx, `document.getElementById("repro-signature.rotation").innerText`), `mvh sign --secret whsec_wrong_secret --secret "$MVH_SECRET"`) {
+	if !strings.Contains(evalJS[string](t, ctx, `document.getElementById("repro-signature.rotation").innerText`), `mvh sign --secret whsec_minivoice_wrong --secret "$MVH_SECRET"`) {
 		t.Error("rotation reproduction does not sign with a wrong then the real secret")
 	}
 	doc := JSON(sampleReport(), sampleRun())

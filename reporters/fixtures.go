@@ -10,6 +10,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/minivoice/mvh/delivery"
 	"github.com/minivoice/mvh/fixtures"
 	"github.com/minivoice/mvh/spec/signature"
 	"github.com/minivoice/mvh/suites/evidence"
@@ -64,13 +65,13 @@ func SaveFixtures(dir string, rep types.Report, run Run) ([]string, error) {
 // fixtureOf turns one exchange of a failed check into fixture number n.
 func fixtureOf(c Check, x evidence.Exchange, n int, red redactor) (fixtures.Fixture, bool) {
 	r := x.Request
-	kind, ok := fixtureSigning(signing(r))
+	kind := signing(r)
 	class := statusClassOf(x.Expect)
 	if x.Expect == "" {
 		class = classOf(kind)
 	}
 	u, err := url.Parse(r.URL)
-	if class == "" || !ok || err != nil || r.Truncated || r.Method == "" {
+	if class == "" || !kind.Known() || err != nil || r.Truncated || r.Method == "" {
 		return fixtures.Fixture{}, false
 	}
 	path := u.EscapedPath()
@@ -93,7 +94,7 @@ func fixtureOf(c Check, x evidence.Exchange, n int, red redactor) (fixtures.Fixt
 			req.Headers[k] = red.string(v)
 		}
 	}
-	if kind == fixtures.SigningTampered {
+	if kind == delivery.SignTampered {
 		signed, ok := signedBody(r)
 		if !ok {
 			signed = r.Body + " " // older evidence: any other bytes make the point, as in Reproduction
@@ -142,33 +143,18 @@ func statusClassOf(expect string) string {
 }
 
 // classOf is what a correct receiver answers a request signed as kind, for
-// exchanges whose check judged records instead of statuses: the signature
-// kinds fixtures.Generate expects 4xx for, 2xx for the rest.
-func classOf(kind fixtures.Signing) string {
-	switch kind {
-	case fixtures.SigningNone, fixtures.SigningWrongSecret, fixtures.SigningStale, fixtures.SigningFuture, fixtures.SigningTampered:
-		return fixtures.Class4xx
+// exchanges whose check judged records instead of statuses: 2xx when the
+// signature verifies, 4xx otherwise.
+func classOf(kind delivery.Signing) string {
+	if kind.Verifies() {
+		return fixtures.Class2xx
 	}
-	return fixtures.Class2xx
-}
-
-// fixtureSigning maps the evidence's signing kind onto the fixtures one;
-// the two name rotation differently.
-func fixtureSigning(kind string) (fixtures.Signing, bool) {
-	if kind == "rotation" {
-		return fixtures.SigningRotated, true
-	}
-	for _, s := range fixtures.Signings {
-		if string(s) == kind {
-			return s, true
-		}
-	}
-	return "", false
+	return fixtures.Class4xx
 }
 
 // sentAt is the receiver's clock when the request went out: the send time,
 // else the timestamp header (minus the skew stale and future were signed with).
-func sentAt(x evidence.Exchange, kind fixtures.Signing) int64 {
+func sentAt(x evidence.Exchange, kind delivery.Signing) int64 {
 	if !x.Started.IsZero() {
 		return x.Started.Unix()
 	}
@@ -177,10 +163,10 @@ func sentAt(x evidence.Exchange, kind fixtures.Signing) int64 {
 		return time.Now().Unix()
 	}
 	switch kind {
-	case fixtures.SigningStale:
-		return ts + int64(fixtures.TimestampSkew/time.Second)
-	case fixtures.SigningFuture:
-		return ts - int64(fixtures.TimestampSkew/time.Second)
+	case delivery.SignStale:
+		return ts + int64(delivery.DefaultSkew/time.Second)
+	case delivery.SignFuture:
+		return ts - int64(delivery.DefaultSkew/time.Second)
 	}
 	return ts
 }

@@ -8,14 +8,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/minivoice/mvh/delivery"
 	"github.com/minivoice/mvh/fixtures"
 	"github.com/minivoice/mvh/spec/signature"
 	"github.com/minivoice/mvh/suites/evidence"
 )
-
-// WrongSecret is the literal secret reproductions sign wrong-secret and
-// rotated requests with: it is no one's secret, so it may be printed.
-const WrongSecret = "whsec_wrong_secret"
 
 // Bounds of a reproduction: the requests that went wrong, or, when the
 // answers were all as expected (an observation check saw duplicates), the
@@ -24,10 +21,6 @@ const (
 	maxReproFailing = 3
 	maxReproAll     = 5
 )
-
-// defaultSkew is how far stale and future requests are signed from now when
-// the evidence does not say.
-const defaultSkew = 600
 
 // skipHeaders are set by curl itself or computed by the reproduction.
 var skipHeaders = slices.Concat(transportHeaders, []string{signature.TimestampHeader, signature.SignatureHeader})
@@ -82,7 +75,7 @@ func reproExchanges(ev *evidence.Evidence) []evidence.Exchange {
 
 func usesSecret(xs []evidence.Exchange) bool {
 	for _, x := range xs {
-		if signing(x.Request) != "none" {
+		if signing(x.Request) != delivery.SignNone {
 			return true
 		}
 	}
@@ -91,21 +84,21 @@ func usesSecret(xs []evidence.Exchange) bool {
 
 // signing is the evidence's signing kind; evidence without one is "valid"
 // when it carried a signature and "none" otherwise.
-func signing(r evidence.Request) string {
+func signing(r evidence.Request) delivery.Signing {
 	if r.Signed != "" {
 		return r.Signed
 	}
 	if fixtures.Header(r.Headers, signature.SignatureHeader) != "" {
-		return "valid"
+		return delivery.SignValid
 	}
-	return "none"
+	return delivery.SignNone
 }
 
 func writeStep(b *strings.Builder, n int, x evidence.Exchange, url string) {
 	r := x.Request
 	label := x.Label
 	if label == "" {
-		label = signing(r) + " signature"
+		label = string(signing(r)) + " signature"
 	}
 	if x.Expect != "" {
 		fmt.Fprintf(b, "# %d. %s: expected %s, got %s\n", n, label, x.Expect, happened(x))
@@ -148,13 +141,13 @@ func writeBody(b *strings.Builder, file string, r evidence.Request) {
 // check made them, and returns the curl arguments that send them.
 func writeSigning(b *strings.Builder, x evidence.Exchange) []string {
 	kind := signing(x.Request)
-	if kind == "none" {
+	if kind == delivery.SignNone {
 		b.WriteString("# no signature headers\n")
 		return nil
 	}
 	fmt.Fprintf(b, "ts=%s\n", timestampExpr(kind, x))
 	body := "body.json"
-	if kind == "tampered" {
+	if kind == delivery.SignTampered {
 		body = "signed.json"
 		b.WriteString("# sign other bytes than the ones sent: the body was altered after signing\n")
 		if signed, ok := signedBody(x.Request); ok {
@@ -165,11 +158,11 @@ func writeSigning(b *strings.Builder, x evidence.Exchange) []string {
 	}
 	sign := fmt.Sprintf(`mvh sign --secret "$MVH_SECRET" --timestamp "$ts" --body-file %s`, body)
 	switch kind {
-	case "wrong-secret":
-		sign = fmt.Sprintf(`mvh sign --secret %s --timestamp "$ts" --body-file %s`, WrongSecret, body)
-	case "rotation", "rotated":
-		sign = fmt.Sprintf(`mvh sign --secret %s --secret "$MVH_SECRET" --timestamp "$ts" --body-file %s`, WrongSecret, body)
-	case "unknown-scheme":
+	case delivery.SignWrongSecret:
+		sign = fmt.Sprintf(`mvh sign --secret %s --timestamp "$ts" --body-file %s`, delivery.WrongSecret, body)
+	case delivery.SignRotation:
+		sign = fmt.Sprintf(`mvh sign --secret %s --secret "$MVH_SECRET" --timestamp "$ts" --body-file %s`, delivery.WrongSecret, body)
+	case delivery.SignUnknownScheme:
 		fmt.Fprintf(b, "sig=$(%s | sed -n 's/^%s: //p')\n", sign, signature.SignatureHeader)
 		return []string{
 			fmt.Sprintf(`-H "%s: $ts"`, signature.TimestampHeader),
@@ -189,13 +182,14 @@ func signedBody(r evidence.Request) (string, bool) {
 
 // timestampExpr is the shell expression for the signing time: now, or as far
 // from the send time as the check's timestamp was.
-func timestampExpr(kind string, x evidence.Exchange) string {
+func timestampExpr(kind delivery.Signing, x evidence.Exchange) string {
+	def := int(delivery.DefaultSkew / time.Second)
 	skew := 0
 	switch kind {
-	case "stale":
-		skew = -skewOf(x, defaultSkew)
-	case "future":
-		skew = skewOf(x, defaultSkew)
+	case delivery.SignStale:
+		skew = -skewOf(x, def)
+	case delivery.SignFuture:
+		skew = skewOf(x, def)
 	}
 	switch {
 	case skew < 0:

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minivoice/mvh/delivery"
 	"github.com/minivoice/mvh/spec/signature"
 	"github.com/minivoice/mvh/suites/evidence"
 )
@@ -114,8 +115,9 @@ func TestReproductionReproduces(t *testing.T) {
 	srv := verifyingReceiver(testSecret, &want, &signed)
 	defer srv.Close()
 	for _, tc := range []struct {
-		kind, body string
-		status     int
+		kind   delivery.Signing
+		body   string
+		status int
 	}{
 		{"valid", body("call_r1", "call.created"), 200},
 		{"valid", tricky, 200},
@@ -127,14 +129,14 @@ func TestReproductionReproduces(t *testing.T) {
 		{"unknown-scheme", body("call_r7", "call.created"), 200},
 		{"tampered", body("call_r8", "call.created"), 412},
 	} {
-		t.Run(tc.kind, func(t *testing.T) {
-			x := exchange(tc.kind, tc.kind, tc.body, "4xx", 200, 0)
+		t.Run(string(tc.kind), func(t *testing.T) {
+			x := exchange(string(tc.kind), tc.kind, tc.body, "4xx", 200, 0)
 			x.Started = time.Now()
 			if tc.kind == "stale" || tc.kind == "future" {
-				x = exchange(tc.kind, tc.kind, tc.body, "4xx", 200, 0) // keeps the 600 s skew to t0
+				x = exchange(string(tc.kind), tc.kind, tc.body, "4xx", 200, 0) // keeps the 600 s skew to t0
 			}
 			x.Request.URL = srv.URL + "/webhooks/minivoice"
-			script := Reproduction(Check{ID: "test." + tc.kind, Evidence: &evidence.Evidence{Exchanges: []evidence.Exchange{x}}})
+			script := Reproduction(Check{ID: "test." + string(tc.kind), Evidence: &evidence.Evidence{Exchanges: []evidence.Exchange{x}}})
 			want.Store(&tc.body)
 			signed.Store(&x.Request.SignedBody)
 			got := runScript(t, script, path)

@@ -2,13 +2,13 @@ package reporters
 
 import (
 	"cmp"
-	"strconv"
+	"maps"
 	"strings"
 	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
 
-	"github.com/minivoice/mvh/spec/signature"
+	"github.com/minivoice/mvh/delivery"
 	"github.com/minivoice/mvh/suites/evidence"
 )
 
@@ -42,30 +42,18 @@ func body(callID, event string) string {
 
 // exchange builds one request/answer pair signed the way kind says, sent
 // at offset from t0.
-func exchange(label, kind, b, expect string, status int, offset time.Duration) evidence.Exchange {
+func exchange(label string, kind delivery.Signing, b, expect string, status int, offset time.Duration) evidence.Exchange {
 	started := t0.Add(offset)
 	h := map[string]string{"Content-Type": "application/json", "X-MiniVoice-Event": "call.created", "User-Agent": "mvh/test"}
-	ts := started.Unix()
-	switch kind {
-	case "stale":
-		ts -= 600
-	case "future":
-		ts += 600
-	}
 	signed := ""
-	if kind == "tampered" { // signed before a man in the middle changed the variables
+	if kind == delivery.SignTampered { // signed before a man in the middle changed the variables
 		signed = strings.Replace(b, `"variables":{}`, `"variables":{"transfer_to":"+15550000000"}`, 1)
 	}
-	if kind != "none" {
-		h[signature.TimestampHeader] = strconv.FormatInt(ts, 10)
-		h[signature.SignatureHeader] = signature.Sign(ts, []byte(cmp.Or(signed, b)), testSecret)
+	sig, err := delivery.Headers(kind, started, []byte(cmp.Or(signed, b)), 0, testSecret)
+	if err != nil {
+		panic(err) // a sample with a kind of signing that does not exist
 	}
-	switch kind {
-	case "rotation":
-		h[signature.SignatureHeader] = signature.Sign(ts, []byte(b), WrongSecret, testSecret)
-	case "unknown-scheme":
-		h[signature.SignatureHeader] = "v0=" + signature.Compute("garbage", ts, []byte(b)) + "," + signature.Sign(ts, []byte(b), testSecret)
-	}
+	maps.Copy(h, sig)
 	return evidence.Exchange{
 		Label:    label,
 		Request:  evidence.Request{Method: "POST", URL: sampleURL, Headers: h, Body: b, BodySize: len(b), SignedBody: signed, Signed: kind},

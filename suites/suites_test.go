@@ -74,7 +74,7 @@ func writeReports(t *testing.T, run framework.Config, rep types.Report, session 
 		}
 	}
 	if run.SaveFixtures != "" {
-		paths, err := reporters.SaveFixtures(run.SaveFixtures, rep, session.Secret)
+		paths, err := reporters.SaveFixtures(run.SaveFixtures, rep, info)
 		t.Logf("fixtures %v", paths)
 		if err != nil {
 			t.Error(err)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/minivoice/mvh/delivery"
 	"github.com/minivoice/mvh/fixtures"
 	"github.com/minivoice/mvh/mock/server"
 	"github.com/minivoice/mvh/spec/signature"
@@ -141,7 +142,7 @@ func saveFixture(dir string, seq int, r *http.Request, body []byte, rep Report) 
 		},
 		Expect: fixtures.Expect{StatusClass: fixtures.Class4xx},
 	}
-	if kind == fixtures.SigningValid && bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
+	if kind == delivery.SignValid && bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
 		f.Expect.StatusClass = fixtures.Class2xx
 	}
 	if err := fixtures.Write(dir, f); err != nil {
@@ -153,20 +154,20 @@ func saveFixture(dir string, seq int, r *http.Request, body []byte, rep Report) 
 // signingOf maps a diagnosis onto the fixture kinds, so a replay re-signs the
 // delivery the way it arrived. A delivery the inbox could not verify (no
 // --secret) but that carries a signature is saved as valid.
-func signingOf(h http.Header, d Diagnosis) (fixtures.Signing, string) {
+func signingOf(h http.Header, d Diagnosis) (delivery.Signing, string) {
 	switch {
 	case h.Get(signature.TimestampHeader) == "" && h.Get(signature.SignatureHeader) == "":
-		return fixtures.SigningNone, ""
+		return delivery.SignNone, ""
 	case !d.Checked || d.Valid:
-		return fixtures.SigningValid, ""
+		return delivery.SignValid, ""
 	case d.signedBody != nil:
-		return fixtures.SigningTampered, string(d.signedBody)
+		return delivery.SignTampered, string(d.signedBody)
 	case d.errIs(signature.ErrStaleTimestamp):
-		return fixtures.SigningStale, ""
+		return delivery.SignStale, ""
 	case d.errIs(signature.ErrFutureTimestamp):
-		return fixtures.SigningFuture, ""
+		return delivery.SignFuture, ""
 	}
-	return fixtures.SigningWrongSecret, ""
+	return delivery.SignWrongSecret, ""
 }
 
 // savedHeaders keeps the headers a replay needs: the contract's and the

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/minivoice/mvh/delivery"
 	"github.com/minivoice/mvh/fixtures"
 	"github.com/minivoice/mvh/spec/signature"
 )
@@ -69,14 +70,14 @@ func TestInboxSavesFixtures(t *testing.T) {
 		name    string
 		secrets []string
 		headers map[string]string
-		signing fixtures.Signing
+		signing delivery.Signing
 		class   string
 	}{
-		{"valid", []string{inboxSecret}, inboxSigned(ts, body, inboxSecret), fixtures.SigningValid, fixtures.Class2xx},
-		{"unverified", nil, inboxSigned(ts, body, inboxSecret), fixtures.SigningValid, fixtures.Class2xx},
-		{"unsigned", []string{inboxSecret}, nil, fixtures.SigningNone, fixtures.Class4xx},
-		{"wrong secret", []string{inboxSecret}, inboxSigned(ts, body, otherSecret), fixtures.SigningWrongSecret, fixtures.Class4xx},
-		{"stale", []string{inboxSecret}, inboxSigned(ts-600, body, inboxSecret), fixtures.SigningStale, fixtures.Class4xx},
+		{"valid", []string{inboxSecret}, inboxSigned(ts, body, inboxSecret), delivery.SignValid, fixtures.Class2xx},
+		{"unverified", nil, inboxSigned(ts, body, inboxSecret), delivery.SignValid, fixtures.Class2xx},
+		{"unsigned", []string{inboxSecret}, nil, delivery.SignNone, fixtures.Class4xx},
+		{"wrong secret", []string{inboxSecret}, inboxSigned(ts, body, otherSecret), delivery.SignWrongSecret, fixtures.Class4xx},
+		{"stale", []string{inboxSecret}, inboxSigned(ts-600, body, inboxSecret), delivery.SignStale, fixtures.Class4xx},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,6 +7,8 @@ package evidence
 import (
 	"fmt"
 	"time"
+
+	"github.com/minivoice/mvh/delivery"
 )
 
 // EntryName is the Ginkgo report entry that carries a check's Evidence.
@@ -55,9 +57,8 @@ type Request struct {
 	// receiver sees the same mismatch the check sent.
 	SignedBody string `json:"signed_body,omitempty"`
 	// Signed is how the signature headers were made, so a reproduction can
-	// recreate them: "valid", "none", "wrong-secret", "stale", "future",
-	// "rotation", "unknown-scheme", "tampered".
-	Signed string `json:"signed,omitempty"`
+	// recreate them.
+	Signed delivery.Signing `json:"signed,omitempty"`
 }
 
 // Response is the receiver's answer, its body cut at BodyLimit.

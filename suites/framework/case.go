@@ -23,8 +23,6 @@ import (
 type Case struct {
 	Check catalogue.Check
 	f     *Framework
-	// wrongSecret signs the deliveries that must not verify.
-	wrongSecret string
 
 	mu       sync.Mutex
 	ev       evidence.Evidence
@@ -41,8 +39,7 @@ type watch struct {
 }
 
 func newCase(f *Framework, ch catalogue.Check) *Case {
-	return &Case{Check: ch, f: f, wrongSecret: "whsec_mvh_wrong_" + randomHex(12),
-		ev: evidence.Evidence{CheckID: ch.ID}}
+	return &Case{Check: ch, f: f, ev: evidence.Evidence{CheckID: ch.ID}}
 }
 
 // Config is the run's configuration.

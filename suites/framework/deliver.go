@@ -10,29 +10,8 @@ import (
 	"time"
 
 	"github.com/minivoice/mvh/delivery"
-	"github.com/minivoice/mvh/spec/signature"
 	"github.com/minivoice/mvh/suites/evidence"
 )
-
-// Signed says how a delivery's signature headers are made; the values are
-// those of evidence.Request.Signed, so a reproduction can remake them.
-type Signed string
-
-// Ways to sign a delivery.
-const (
-	SignValid         Signed = "valid"          // with the receiver's secret, now
-	SignNone          Signed = "none"           // no timestamp or signature header
-	SignWrongSecret   Signed = "wrong-secret"   // with another secret
-	SignStale         Signed = "stale"          // valid, timestamp 10 minutes old
-	SignFuture        Signed = "future"         // valid, timestamp 10 minutes ahead
-	SignRotation      Signed = "rotation"       // v1=<other secret>,v1=<valid>
-	SignUnknownScheme Signed = "unknown-scheme" // v0=<garbage>,v1=<valid>
-	SignTampered      Signed = "tampered"       // valid for Body, but Sent goes out
-)
-
-// skew is how far stale and future timestamps are from now: twice the
-// contract's 300 s tolerance.
-const skew = 10 * time.Minute
 
 // defaultAttemptTimeout bounds one exchange when the contract names no
 // attempt timeout.
@@ -59,7 +38,7 @@ type Delivery struct {
 	// Body is the signed bytes; Sent, when set, is what goes out instead
 	// (a tampered body).
 	Body, Sent []byte
-	Signed     Signed
+	Signed     delivery.Signing
 	// Skew moves the signing time from now (a redelivery signed later).
 	Skew time.Duration
 	// Expect is the answer the check wants: "2xx", "4xx", "405", or
@@ -72,7 +51,7 @@ type Delivery struct {
 
 // Valid is a validly signed delivery of event for callID that wants 2xx.
 func (c *Case) Valid(label, event, callID string) Delivery {
-	return Delivery{Label: label, Event: event, Body: c.Payload(event, callID), Signed: SignValid, Expect: "2xx",
+	return Delivery{Label: label, Event: event, Body: c.Payload(event, callID), Signed: delivery.SignValid, Expect: "2xx",
 		Key: Key(callID, event)}
 }
 
@@ -144,38 +123,18 @@ func (c *Case) SendAll(ctx context.Context, inFlight int, ds []Delivery) []evide
 	return out
 }
 
-// newRequest builds d with delivery.NewRequest, so every delivery is made the
-// way the mock sender makes it, then bends the headers d asks for.
+// newRequest builds d with delivery.Request, so every delivery is made
+// the way the mock sender makes it; a method other than POST goes out
+// without a body.
 func (c *Case) newRequest(ctx context.Context, d Delivery) (*http.Request, error) {
-	now, secrets := time.Now().Add(d.Skew), []string{c.f.Env.Secret}
-	switch d.Signed {
-	case SignNone:
-		secrets = nil
-	case SignWrongSecret:
-		secrets = []string{c.wrongSecret}
-	case SignStale:
-		now = now.Add(-skew)
-	case SignFuture:
-		now = now.Add(skew)
-	case SignRotation:
-		secrets = []string{c.wrongSecret, c.f.Env.Secret}
-	}
-	url := c.f.Env.Receiver.URL
+	r := delivery.Request{URL: c.f.Env.Receiver.URL, Event: d.Event, Body: d.Body,
+		Signing: d.Signed, Secrets: []string{c.f.Env.Secret}, Now: time.Now().Add(d.Skew)}
 	if d.Sent != nil {
-		req, err := delivery.NewRequest(ctx, url, d.Event, d.Sent, now)
-		if err == nil {
-			for k, v := range signature.Headers(now, d.Body, secrets...) {
-				req.Header.Set(k, v)
-			}
-		}
-		return req, err
+		r.Body, r.Signed = d.Sent, d.Body
 	}
-	req, err := delivery.NewRequest(ctx, url, d.Event, d.Body, now, secrets...)
+	req, err := r.Build(ctx)
 	if err != nil {
 		return nil, err
-	}
-	if d.Signed == SignUnknownScheme {
-		req.Header.Set(signature.SignatureHeader, "v0=garbage-"+randomHex(8)+","+req.Header.Get(signature.SignatureHeader))
 	}
 	if d.Method != "" && d.Method != http.MethodPost {
 		req.Method, req.Body, req.GetBody, req.ContentLength = d.Method, http.NoBody, nil, 0
@@ -196,7 +155,7 @@ func requestEvidence(req *http.Request, d Delivery) evidence.Request {
 		body = nil
 	}
 	r := evidence.Request{Method: req.Method, URL: req.URL.String(), Headers: flatten(req.Header),
-		Body: string(body), BodySize: len(body), Signed: string(d.Signed)}
+		Body: string(body), BodySize: len(body), Signed: d.Signed}
 	if len(body) > evidence.BodyLimit {
 		r.Body, r.Truncated = string(body[:evidence.BodyLimit]), true
 	}

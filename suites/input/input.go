@@ -9,6 +9,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 
+	"github.com/minivoice/mvh/delivery"
 	"github.com/minivoice/mvh/suites/framework"
 )
 
@@ -68,7 +69,7 @@ func Specs(f *framework.Framework) {
 	// webhook path.
 	f.Check("http.method-not-allowed", func(ctx ginkgo.SpecContext, c *framework.Case) {
 		d := framework.Delivery{Label: "GET of the webhook path", Method: http.MethodGet,
-			Signed: framework.SignNone, Expect: "405"}
+			Signed: delivery.SignNone, Expect: "405"}
 		c.ExpectAnswers(c.Send(ctx, d))
 	})
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 
+	"github.com/minivoice/mvh/delivery"
 	"github.com/minivoice/mvh/suites/evidence"
 	"github.com/minivoice/mvh/suites/framework"
 )
@@ -20,12 +21,12 @@ const signedEvent = "call.created"
 // timestamp is only a SHOULD and so not among them.
 var rejections = []struct {
 	id, label string
-	signed    framework.Signed
+	signed    delivery.Signing
 }{
-	{"signature.missing", "no signature headers", framework.SignNone},
-	{"signature.wrong-secret", "signed with another secret", framework.SignWrongSecret},
-	{"signature.tampered-body", "body changed after signing", framework.SignTampered},
-	{"signature.stale-timestamp", "signed 10 minutes ago", framework.SignStale},
+	{"signature.missing", "no signature headers", delivery.SignNone},
+	{"signature.wrong-secret", "signed with another secret", delivery.SignWrongSecret},
+	{"signature.tampered-body", "body changed after signing", delivery.SignTampered},
+	{"signature.stale-timestamp", "signed 10 minutes ago", delivery.SignStale},
 }
 
 // Specs registers the signature checks.
@@ -42,19 +43,19 @@ func Specs(f *framework.Framework) {
 	// signature.future-timestamp: a receiver SHOULD answer 4xx to a valid
 	// signature over a timestamp 10 minutes ahead.
 	f.Check("signature.future-timestamp", func(ctx ginkgo.SpecContext, c *framework.Case) {
-		c.ExpectAnswers(c.Send(ctx, reject(c, "signed 10 minutes ahead", framework.SignFuture, c.CallID())))
+		c.ExpectAnswers(c.Send(ctx, reject(c, "signed 10 minutes ahead", delivery.SignFuture, c.CallID())))
 	})
 
 	// signature.unknown-scheme: a receiver SHOULD answer 2xx when the header
 	// is "v0=<garbage>,v1=<valid>", ignoring versions it does not know.
 	f.Check("signature.unknown-scheme", func(ctx ginkgo.SpecContext, c *framework.Case) {
-		c.ExpectAnswers(c.Send(ctx, accept(c, "v0=<garbage>,v1=<valid>", framework.SignUnknownScheme)))
+		c.ExpectAnswers(c.Send(ctx, accept(c, "v0=<garbage>,v1=<valid>", delivery.SignUnknownScheme)))
 	})
 
 	// signature.rotation: a receiver MUST answer 2xx when the header carries
 	// two v1 entries of which only the second is valid.
 	f.Check("signature.rotation", func(ctx ginkgo.SpecContext, c *framework.Case) {
-		c.ExpectAnswers(c.Send(ctx, accept(c, "v1=<other secret>,v1=<valid>", framework.SignRotation)))
+		c.ExpectAnswers(c.Send(ctx, accept(c, "v1=<other secret>,v1=<valid>", delivery.SignRotation)))
 	})
 
 	// signature.raw-body: a receiver MUST answer 2xx to valid deliveries
@@ -83,17 +84,17 @@ func Specs(f *framework.Framework) {
 }
 
 // reject builds a delivery signed the way signed says that wants 4xx.
-func reject(c *framework.Case, label string, signed framework.Signed, callID string) framework.Delivery {
+func reject(c *framework.Case, label string, signed delivery.Signing, callID string) framework.Delivery {
 	d := c.Valid(label, signedEvent, callID)
 	d.Signed, d.Expect = signed, "4xx"
-	if signed == framework.SignTampered {
+	if signed == delivery.SignTampered {
 		d.Sent = tamper(d.Body)
 	}
 	return d
 }
 
 // accept builds a genuine delivery with an unusual signature header.
-func accept(c *framework.Case, label string, signed framework.Signed) framework.Delivery {
+func accept(c *framework.Case, label string, signed delivery.Signing) framework.Delivery {
 	d := c.Valid(label, signedEvent, c.CallID())
 	d.Signed = signed
 	return d

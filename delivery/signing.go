@@ -1,0 +1,127 @@
+package delivery
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/minivoice/mvh/spec/signature"
+)
+
+// Signing names how a delivery's signature headers are made. It is the one
+// vocabulary of the harness: the checks sign by it, the evidence and the
+// fixtures record it, reproductions and replays remake the headers from it,
+// and the listen inbox names what it diagnosed with it. Every kind is
+// reproducible for any secret and clock.
+type Signing string
+
+// The kinds of signing.
+const (
+	SignValid         Signing = "valid"          // v1 entry with the secret, timestamp now
+	SignNone          Signing = "none"           // no timestamp and no signature header
+	SignWrongSecret   Signing = "wrong-secret"   // v1 entry with WrongSecretFor(secret)
+	SignStale         Signing = "stale"          // valid entry, timestamp skew before now
+	SignFuture        Signing = "future"         // valid entry, timestamp skew after now
+	SignRotation      Signing = "rotation"       // v1 with the wrong secret, then v1 with the secret
+	SignUnknownScheme Signing = "unknown-scheme" // v0 entry first, then a valid v1 entry
+	SignTampered      Signing = "tampered"       // valid entry over other bytes than those sent
+)
+
+// legacyRotation is how fixtures and reports spelled SignRotation before the
+// vocabulary was one; UnmarshalText still reads it.
+const legacyRotation = "rotated"
+
+// DefaultSkew is how far stale and future deliveries are signed from the
+// receiver's clock when no other skew is asked for: twice the contract's
+// 300 s tolerance, so a receiver that checks the timestamp at all rejects
+// them.
+const DefaultSkew = 10 * time.Minute
+
+// WrongSecret signs the wrong-secret deliveries, the first entry of the
+// rotation ones and the foreign entry of unknown-scheme. It is no one's
+// secret, so reproductions may print it.
+const WrongSecret = "whsec_minivoice_wrong"
+
+// Signings lists every kind, in the order the documentation gives them. It
+// returns a fresh slice each time, so no caller can change another's.
+func Signings() []Signing {
+	return []Signing{SignValid, SignNone, SignWrongSecret, SignStale,
+		SignFuture, SignRotation, SignUnknownScheme, SignTampered}
+}
+
+// Known reports whether s is one of Signings.
+func (s Signing) Known() bool { return slices.Contains(Signings(), s) }
+
+// Verifies reports whether a receiver holding the secret accepts a delivery
+// signed as s at DefaultSkew: valid, rotation and unknown-scheme verify,
+// the others must be rejected with 4xx.
+func (s Signing) Verifies() bool {
+	return s == SignValid || s == SignRotation || s == SignUnknownScheme
+}
+
+// UnmarshalText reads s, including the spelling reports and fixtures used
+// before the vocabulary was one ("rotated" for SignRotation). Unknown
+// values are kept, for Known to refuse with the value in the message.
+func (s *Signing) UnmarshalText(b []byte) error {
+	*s = Signing(b)
+	if *s == legacyRotation {
+		*s = SignRotation
+	}
+	return nil
+}
+
+// WrongSecretFor is a secret guaranteed to differ from secret: WrongSecret,
+// unless that is the receiver's own.
+func WrongSecretFor(secret string) string {
+	if secret == WrongSecret {
+		return WrongSecret + "_2"
+	}
+	return WrongSecret
+}
+
+// Headers returns the timestamp and signature headers of a delivery signed
+// as kind over the bytes signed, for a receiver whose clock reads now and
+// who holds secrets (the engine signs with every current secret of an
+// application, checks and fixtures with one). skew is how far the
+// timestamp of a stale or future delivery is from now, DefaultSkew when
+// zero; other kinds ignore it. It returns nil for SignNone and for a valid
+// delivery without secrets (an unsigned application).
+func Headers(kind Signing, now time.Time, signed []byte, skew time.Duration, secrets ...string) (map[string]string, error) {
+	if skew == 0 {
+		skew = DefaultSkew
+	}
+	ts := now.Unix()
+	first := ""
+	if len(secrets) > 0 {
+		first = secrets[0]
+	}
+	var sig string
+	switch kind {
+	case SignNone:
+		return nil, nil
+	case SignValid, SignTampered:
+		if len(secrets) == 0 {
+			return nil, nil
+		}
+		sig = signature.Sign(ts, signed, secrets...)
+	case SignWrongSecret:
+		sig = signature.Sign(ts, signed, WrongSecretFor(first))
+	case SignStale:
+		ts = now.Add(-skew).Unix()
+		sig = signature.Sign(ts, signed, secrets...)
+	case SignFuture:
+		ts = now.Add(skew).Unix()
+		sig = signature.Sign(ts, signed, secrets...)
+	case SignRotation:
+		sig = signature.Sign(ts, signed, append([]string{WrongSecretFor(first)}, secrets...)...)
+	case SignUnknownScheme:
+		sig = "v0=" + signature.Compute(WrongSecretFor(first), ts, signed) + signature.Separator + signature.Sign(ts, signed, secrets...)
+	default:
+		return nil, fmt.Errorf("signing %q: want one of %v", kind, Signings())
+	}
+	return map[string]string{
+		signature.TimestampHeader: strconv.FormatInt(ts, 10),
+		signature.SignatureHeader: sig,
+	}, nil
+}
