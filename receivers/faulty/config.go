@@ -28,7 +28,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 		"listen address HOST:PORT; when not given and $PORT is set, :$PORT on all interfaces")
 	fs.StringVar(&c.Secret, "secret", "", "webhook secret (default $MVH_SECRET); required")
 	fs.StringVar(&c.Downstream, "downstream", "", "URL each stored event is POSTed to (default $DOWNSTREAM_URL)")
-	fs.StringVar(&c.DB, "db", ":memory:", "SQLite database file")
+	fs.StringVar(&c.DB, "db", ":memory:", "SQLite database file, or a postgres:// DSN")
 	fs.StringVar(&c.Path, "path", "/webhooks/minivoice", "URL path of the webhook endpoint")
 	fs.StringVar(&c.Defect, "defect", "", "the bug to exhibit (default $DEFECT; none: behave correctly)")
 }

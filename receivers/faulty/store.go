@@ -19,8 +19,9 @@ const racyWindow = 100 * time.Millisecond
 // event) like the reference, call_id alone (dedupe-by-call-id), or none at
 // all (no-dedupe, racy-dedupe).
 type store struct {
-	db     *sql.DB
-	defect string
+	db       *sql.DB
+	defect   string
+	postgres bool // a PostgreSQL server (--db postgres://...), not SQLite
 }
 
 // openStore opens the database with the schema the defect calls for. One
@@ -32,6 +33,9 @@ func openStore(ctx context.Context, path, defect string) (*store, error) {
 		key = ", UNIQUE (call_id)"
 	case noDedupe, racyDedupe:
 		key = ""
+	}
+	if isPostgres(path) {
+		return openPostgres(ctx, path, key, defect)
 	}
 	dsn := path
 	if path != ":memory:" {
@@ -65,7 +69,7 @@ func (s *store) Save(ctx context.Context, callID, event string, envelope []byte)
 		return s.checkThenInsert(ctx, callID, event, envelope)
 	}
 	res, err := s.db.ExecContext(ctx,
-		`INSERT INTO events (call_id, event, envelope) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+		s.q(`INSERT INTO events (call_id, event, envelope) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
 		callID, event, envelope)
 	if err != nil {
 		return false, fmt.Errorf("save %s:%s: %w", callID, event, err)
@@ -78,7 +82,7 @@ func (s *store) Save(ctx context.Context, callID, event string, envelope []byte)
 // are separate statements, with no constraint to catch what slips between.
 func (s *store) checkThenInsert(ctx context.Context, callID, event string, envelope []byte) (bool, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE call_id = ? AND event = ?`,
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT count(*) FROM events WHERE call_id = ? AND event = ?`),
 		callID, event).Scan(&n)
 	if err != nil || n > 0 {
 		return false, err
@@ -92,7 +96,7 @@ func (s *store) checkThenInsert(ctx context.Context, callID, event string, envel
 }
 
 func (s *store) insert(ctx context.Context, query string, args ...any) error {
-	if _, err := s.db.ExecContext(ctx, query, args...); err != nil {
+	if _, err := s.db.ExecContext(ctx, s.q(query), args...); err != nil {
 		return fmt.Errorf("save: %w", err)
 	}
 	return nil
@@ -104,8 +108,8 @@ func (s *store) insert(ctx context.Context, query string, args ...any) error {
 func (s *store) Progressed(ctx context.Context, callID string) (bool, error) {
 	var progressed bool
 	err := s.db.QueryRowContext(ctx,
-		`SELECT EXISTS (SELECT 1 FROM events WHERE call_id = ? AND event <> 'call.created')
-		    AND NOT EXISTS (SELECT 1 FROM events WHERE call_id = ? AND event = 'call.created')`,
+		s.q(`SELECT EXISTS (SELECT 1 FROM events WHERE call_id = ? AND event <> 'call.created')
+		    AND NOT EXISTS (SELECT 1 FROM events WHERE call_id = ? AND event = 'call.created')`),
 		callID, callID).Scan(&progressed)
 	return progressed, err
 }

@@ -67,6 +67,7 @@ type result struct {
 	passed         int
 	skipped        int
 	levels         map[string]string // check ID -> level, every check in the report
+	skips          map[string]string // check ID -> skip reason
 	stderr         string
 	duration       time.Duration
 	verdict, error string
@@ -117,7 +118,7 @@ func mvhConform(b binaries, args []string) result {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
 	err := cmd.Run()
-	r := result{stderr: stderr.String(), duration: time.Since(start), levels: map[string]string{}}
+	r := result{stderr: stderr.String(), duration: time.Since(start), levels: map[string]string{}, skips: map[string]string{}}
 	var exitErr *exec.ExitError
 	switch {
 	case errors.As(err, &exitErr):
@@ -131,6 +132,7 @@ func mvhConform(b binaries, args []string) result {
 			ID     string `json:"id"`
 			Level  string `json:"level"`
 			Status string `json:"status"`
+			Skip   string `json:"skip_reason"`
 		} `json:"checks"`
 	}
 	if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
@@ -147,6 +149,7 @@ func mvhConform(b binaries, args []string) result {
 			r.passed++
 		case "skipped":
 			r.skipped++
+			r.skips[c.ID] = c.Skip
 		}
 	}
 	return r

@@ -20,8 +20,13 @@ type Config struct {
 	Addr       string   // listen address HOST:PORT
 	Secrets    []string // webhook secrets; more than one during a rotation
 	Downstream string   // where stored events are forwarded; empty: nowhere
-	DB         string   // SQLite file, or ":memory:"
+	DB         string   // SQLite file, ":memory:", or a postgres:// DSN
 	Path       string   // URL path of the webhook endpoint
+	// NoForward forwards nothing, not even to $DOWNSTREAM_URL: the store
+	// is the only place records go, as in most real receivers.
+	NoForward bool
+	// DumpRecords prints the stored records of DB and exits.
+	DumpRecords bool
 }
 
 // RegisterFlags binds the receiver's flags to c.
@@ -32,7 +37,10 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 		"webhook secret, repeat the flag while rotating secrets (default $MVH_SECRET); required")
 	fs.StringVar(&c.Downstream, "downstream", "",
 		"URL each stored event is POSTed to as JSON, after the answer (default $DOWNSTREAM_URL)")
-	fs.StringVar(&c.DB, "db", ":memory:", "SQLite database file; :memory: keeps events only while running")
+	fs.StringVar(&c.DB, "db", ":memory:",
+		"SQLite database file, or a PostgreSQL postgres://USER:PASSWORD@HOST:PORT/DB DSN; :memory: keeps events only while running")
+	fs.BoolVar(&c.NoForward, "no-forward", false, "forward nothing, not even to $DOWNSTREAM_URL: records stay in --db")
+	fs.BoolVar(&c.DumpRecords, "dump-records", false, "print the records stored in --db, one JSON object a line, and exit")
 	fs.StringVar(&c.Path, "path", "/webhooks/minivoice", "URL path of the webhook endpoint")
 }
 
@@ -71,12 +79,18 @@ func (c *Config) applyEnv(fs *flag.FlagSet, getenv func(string) string) {
 	if s := getenv("MVH_SECRET"); s != "" && !given["secret"] {
 		c.Secrets = []string{s}
 	}
-	if d := getenv("DOWNSTREAM_URL"); d != "" && !given["downstream"] {
+	if d := getenv("DOWNSTREAM_URL"); d != "" && !given["downstream"] && !c.NoForward {
 		c.Downstream = d
 	}
 }
 
 func (c *Config) validate() error {
+	if c.DumpRecords {
+		return nil // needs only --db
+	}
+	if c.NoForward && c.Downstream != "" {
+		return errors.New("no-forward: contradicts --downstream")
+	}
 	if len(c.Secrets) == 0 {
 		return errors.New("secret: required (--secret or MVH_SECRET); refusing to accept unsigned deliveries")
 	}

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 )
 
@@ -31,6 +32,11 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		fmt.Fprintf(stderr, "reference: %v\n", err)
 		return 2
 	}
+	if cfg.DumpRecords {
+		// Records are the command's output: standard output, as for any
+		// command-line dump, whoever embeds Run.
+		return dump(ctx, cfg.DB, os.Stdout, stderr)
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	err = serve(ctx, cfg, logger)
 	var se startError
@@ -41,6 +47,15 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	case err != nil:
 		logger.Error("receiver stopped", "error", err)
 		return 1
+	}
+	return 0
+}
+
+// dump is --dump-records: exit 0 after printing, 2 when --db cannot be read.
+func dump(ctx context.Context, db string, stdout, stderr io.Writer) int {
+	if err := dumpRecords(ctx, db, stdout); err != nil {
+		fmt.Fprintf(stderr, "reference: %v\n", err)
+		return 2
 	}
 	return 0
 }
@@ -83,7 +98,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		IdleTimeout:       time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	logger.Info("listening", "addr", ln.Addr().String(), "path", cfg.Path, "db", cfg.DB,
+	logger.Info("listening", "addr", ln.Addr().String(), "path", cfg.Path, "db", redactDSN(cfg.DB),
 		"forwarding", cfg.Downstream != "")
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

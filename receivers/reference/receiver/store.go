@@ -38,8 +38,9 @@ CREATE INDEX IF NOT EXISTS outbox_due ON outbox (due_at) WHERE forwarded_at IS N
 
 // store is the receiver's SQLite database of events and their outbox.
 type store struct {
-	db     *sql.DB
-	outbox bool // queue new events for the forwarder
+	db       *sql.DB
+	outbox   bool // queue new events for the forwarder
+	postgres bool // a PostgreSQL server (--db postgres://...), not SQLite
 }
 
 // openStore opens (or creates) the database at path. One connection serves
@@ -47,6 +48,9 @@ type store struct {
 // is all SQLite allows anyway, so requests queue in database/sql rather than
 // fail with SQLITE_BUSY.
 func openStore(ctx context.Context, path string, outbox bool) (*store, error) {
+	if isPostgres(path) {
+		return openPostgres(ctx, path, outbox)
+	}
 	dsn := path
 	if path != ":memory:" {
 		dsn = "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)"
@@ -79,8 +83,8 @@ func (s *store) Save(ctx context.Context, callID, event string, envelope []byte,
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	res, err := tx.ExecContext(ctx,
-		`INSERT INTO events (call_id, event, envelope, received_at) VALUES (?, ?, ?, ?)
-		 ON CONFLICT (call_id, event) DO NOTHING`,
+		s.q(`INSERT INTO events (call_id, event, envelope, received_at) VALUES (?, ?, ?, ?)
+		 ON CONFLICT (call_id, event) DO NOTHING`),
 		callID, event, envelope, now.UnixMilli())
 	if err != nil {
 		return false, fmt.Errorf("save %s:%s: %w", callID, event, err)
@@ -91,7 +95,7 @@ func (s *store) Save(ctx context.Context, callID, event string, envelope []byte,
 	}
 	if s.outbox {
 		if _, err := tx.ExecContext(ctx,
-			`INSERT INTO outbox (call_id, event, due_at) VALUES (?, ?, ?)`,
+			s.q(`INSERT INTO outbox (call_id, event, due_at) VALUES (?, ?, ?)`),
 			callID, event, now.UnixMilli()); err != nil {
 			return false, fmt.Errorf("queue %s:%s: %w", callID, event, err)
 		}
@@ -117,10 +121,10 @@ type pending struct {
 // is due.
 func (s *store) Claim(ctx context.Context, now time.Time, lease time.Duration) (p pending, ok bool, err error) {
 	err = s.db.QueryRowContext(ctx,
-		`UPDATE outbox SET due_at = ?, attempts = attempts + 1
+		s.q(`UPDATE outbox SET due_at = ?, attempts = attempts + 1
 		 WHERE id = (SELECT id FROM outbox WHERE forwarded_at IS NULL AND due_at <= ?
 		             ORDER BY due_at, id LIMIT 1)
-		 RETURNING id, call_id, event, attempts`,
+		 RETURNING id, call_id, event, attempts`),
 		now.Add(lease).UnixMilli(), now.UnixMilli()).Scan(&p.ID, &p.CallID, &p.Event, &p.Attempts)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, false, nil
@@ -128,7 +132,7 @@ func (s *store) Claim(ctx context.Context, now time.Time, lease time.Duration) (
 	if err != nil {
 		return p, false, fmt.Errorf("claim outbox row: %w", err)
 	}
-	err = s.db.QueryRowContext(ctx, `SELECT envelope FROM events WHERE call_id = ? AND event = ?`,
+	err = s.db.QueryRowContext(ctx, s.q(`SELECT envelope FROM events WHERE call_id = ? AND event = ?`),
 		p.CallID, p.Event).Scan(&p.Envelope)
 	if err != nil {
 		return p, false, fmt.Errorf("claim outbox row %d: %w", p.ID, err)
@@ -139,7 +143,7 @@ func (s *store) Claim(ctx context.Context, now time.Time, lease time.Duration) (
 // Forwarded marks a row done after the downstream answered 2xx; it is never
 // sent again.
 func (s *store) Forwarded(ctx context.Context, id int64, now time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET forwarded_at = ?, last_error = NULL WHERE id = ?`,
+	_, err := s.db.ExecContext(ctx, s.q(`UPDATE outbox SET forwarded_at = ?, last_error = NULL WHERE id = ?`),
 		now.UnixMilli(), id)
 	if err != nil {
 		return fmt.Errorf("mark outbox row %d forwarded: %w", id, err)
@@ -149,7 +153,7 @@ func (s *store) Forwarded(ctx context.Context, id int64, now time.Time) error {
 
 // Retry reschedules a row whose forward failed.
 func (s *store) Retry(ctx context.Context, id int64, at time.Time, cause error) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET due_at = ?, last_error = ? WHERE id = ?`,
+	_, err := s.db.ExecContext(ctx, s.q(`UPDATE outbox SET due_at = ?, last_error = ? WHERE id = ?`),
 		at.UnixMilli(), cause.Error(), id)
 	if err != nil {
 		return fmt.Errorf("reschedule outbox row %d: %w", id, err)
