@@ -27,7 +27,11 @@ var transportHeaders = []string{"Host", "Content-Length", "User-Agent", "Accept-
 // business records) expects what its signing deserves: 4xx for a missing,
 // wrong, stale, future or tampered signature, 2xx otherwise. Requests a
 // fixture cannot hold exactly are left out: a body the evidence truncated,
-// or an expectation that is not one status class ("2xx|4xx"). Strings in
+// or an expectation that is not one status class ("2xx|4xx"). A check
+// judged on business records (its evidence has records) is saved as one
+// fixture, <check-id>.json, holding the whole sequence it sent in order and
+// the record counts to compare, since its failure is in no single answer.
+// Strings in
 // run.Redact are scrubbed (run.Keep kept whole). It returns the paths written.
 func SaveFixtures(dir string, rep types.Report, run Run) ([]string, error) {
 	red := newRedactor(run.Redact, run.Keep)
@@ -38,6 +42,12 @@ func SaveFixtures(dir string, rep types.Report, run Run) ([]string, error) {
 		}
 		c := checkOf(sr, true)
 		if c.Evidence == nil {
+			continue
+		}
+		if len(c.Evidence.Records) > 0 {
+			if f, ok := sequenceOf(c, evidenceOf(sr), red); ok {
+				fs = append(fs, f)
+			}
 			continue
 		}
 		n := 0

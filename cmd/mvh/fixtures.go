@@ -91,8 +91,13 @@ func newFixturesReplayCmd(a *app) *cobra.Command {
 		Long: `replay loads the fixtures of --dir, re-signs each with --secret at the current
 time while keeping its kind of signing (a valid one stays valid, a stale one is
 signed 10 minutes in the past, a tampered one still fails, ...), POSTs it to
---to plus the fixture's path (a --to with a path of its own is used as is) and
-prints one line per fixture: ✓ or ✗, name, expected class, status received.
+--to (its own path when it has one, else the contract's default webhook path
+/webhooks/minivoice, and it says which) and prints one line per fixture: ✓, ✗
+or ? (not judged), name, expected class, status received. A fixture saved from
+a check judged on business records (conform --save-fixtures) is the whole
+sequence that check sent, replayed in order; mvh cannot see your records, so
+it prints the record counts to compare and reports the fixture not judged,
+never passed.
 
 Exit 0 when every fixture got its expected class, 1 when any did not. A
 receiver that cannot be reached, or does not answer within --timeout, fails
@@ -139,13 +144,25 @@ func replay(cmd *cobra.Command, a *app, fs []fixtures.Fixture, f replayFlags) er
 		Timeout:       f.timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+	to, fromDefault, err := fixtures.ReplayURL(f.to)
+	if err != nil {
+		return usagef("--to: %w", err)
+	}
+	why := "the path of --to"
+	if fromDefault {
+		why = "--to has no path: the contract's default webhook path"
+	}
+	fmt.Fprintf(a.stdout, "replaying %d fixtures to %s (%s)\n", len(fs), to, why)
 	results, err := fixtures.Replay(cmd.Context(), fs, f.to, f.secret, time.Now(), client)
-	failures := 0
+	failures, notJudged := 0, 0
 	for _, r := range results {
 		fmt.Fprintln(a.stdout, r)
 		a.logger.Debug("fixture replayed", "name", r.Name, "expected", r.Expected, "status", r.Status, "error", r.Error)
-		if !r.Pass {
+		switch {
+		case r.Failed():
 			failures++
+		case r.NotJudged():
+			notJudged++
 		}
 	}
 	if err != nil {
@@ -154,7 +171,7 @@ func replay(cmd *cobra.Command, a *app, fs []fixtures.Fixture, f replayFlags) er
 		}
 		return usage(err)
 	}
-	fmt.Fprintf(a.stdout, "%d fixtures: %d passed, %d failed\n", len(results), len(results)-failures, failures)
+	fmt.Fprintf(a.stdout, "%d fixtures: %d passed, %d failed, %d not judged\n", len(results), len(results)-failures-notJudged, failures, notJudged)
 	if failures > 0 {
 		return silentFailure
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/minivoice/mvh/fixtures"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -162,5 +163,38 @@ func TestFixturesReplay(t *testing.T) {
 				t.Error("the secret was printed")
 			}
 		})
+	}
+}
+
+// TestFixturesReplayPath: fixtures saved by mvh listen record the inbox's
+// path ("/"); a --to without a path posts to the contract's default webhook
+// path and says so, a --to with one posts there, so a receiver that serves
+// only its webhook path answers every fixture (no 404 counted as a 4xx).
+func TestFixturesReplayPath(t *testing.T) {
+	const secret = "whsec_replay_test"
+	fs, err := fixtures.Load(committedFixtures)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for i := range fs {
+		fs[i].Request.Path = "/"
+	}
+	if err := fixtures.Write(dir, fs...); err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("POST /webhooks/minivoice", correctReceiver(secret))
+	mux.Handle("POST /custom/hook", correctReceiver(secret))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	for _, tc := range []struct{ to, want string }{
+		{srv.URL, "to " + srv.URL + "/webhooks/minivoice (--to has no path: the contract's default webhook path)"},
+		{srv.URL + "/custom/hook", "to " + srv.URL + "/custom/hook (the path of --to)"},
+	} {
+		code, stdout, stderr := runMVH(t, "fixtures", "replay", "--dir", dir, "--to", tc.to, "--secret", secret, "--timeout", "5s")
+		if code != 0 || !strings.Contains(stdout, tc.want) || !strings.Contains(stdout, fmt.Sprintf("%d passed, 0 failed", len(fs))) {
+			t.Errorf("--to %s: exit %d, want 0 and %q\n%s\n%s", tc.to, code, tc.want, stdout, stderr)
+		}
 	}
 }
