@@ -18,14 +18,18 @@ type Signing string
 
 // The kinds of signing.
 const (
-	SignValid         Signing = "valid"          // v1 entry with the secret, timestamp now
-	SignNone          Signing = "none"           // no timestamp and no signature header
-	SignWrongSecret   Signing = "wrong-secret"   // v1 entry with WrongSecretFor(secret)
-	SignStale         Signing = "stale"          // valid entry, timestamp skew before now
-	SignFuture        Signing = "future"         // valid entry, timestamp skew after now
-	SignRotation      Signing = "rotation"       // v1 with the wrong secret, then v1 with the secret
-	SignUnknownScheme Signing = "unknown-scheme" // v0 entry first, then a valid v1 entry
-	SignTampered      Signing = "tampered"       // valid entry over other bytes than those sent
+	SignValid         Signing = "valid"           // v1 entry with the secret, timestamp now
+	SignNone          Signing = "none"            // no timestamp and no signature header
+	SignWrongSecret   Signing = "wrong-secret"    // v1 entry with WrongSecretFor(secret)
+	SignStale         Signing = "stale"           // valid entry, timestamp skew before now
+	SignFuture        Signing = "future"          // valid entry, timestamp skew after now
+	SignRotation      Signing = "rotation"        // v1 with the wrong secret, then v1 with the secret
+	SignUnknownScheme Signing = "unknown-scheme"  // v0 entry first, then a valid v1 entry
+	SignTampered      Signing = "tampered"        // valid entry over other bytes than those sent
+	SignSkewPast      Signing = "skew-past"       // valid entry, timestamp skew before now, inside the tolerance
+	SignSkewFuture    Signing = "skew-future"     // valid entry, timestamp skew after now, inside the tolerance
+	SignEmpty         Signing = "empty-signature" // a v1 entry with no digest: "v1="
+	SignTruncated     Signing = "truncated"       // the valid v1 entry cut to half its digest
 )
 
 // legacyRotation is how fixtures and reports spelled SignRotation before the
@@ -38,6 +42,12 @@ const legacyRotation = "rotated"
 // them.
 const DefaultSkew = 10 * time.Minute
 
+// DefaultInsideSkew is how far skew-past and skew-future deliveries are
+// signed from the receiver's clock when no other skew is asked for: the
+// contract's 300 s tolerance minus 100 s, so a receiver with the contract's
+// window accepts them and one with a narrower window does not.
+const DefaultInsideSkew = 200 * time.Second
+
 // WrongSecret signs the wrong-secret deliveries, the first entry of the
 // rotation ones and the foreign entry of unknown-scheme. It is no one's
 // secret, so reproductions may print it.
@@ -47,17 +57,22 @@ const WrongSecret = "whsec_minivoice_wrong"
 // returns a fresh slice each time, so no caller can change another's.
 func Signings() []Signing {
 	return []Signing{SignValid, SignNone, SignWrongSecret, SignStale,
-		SignFuture, SignRotation, SignUnknownScheme, SignTampered}
+		SignFuture, SignRotation, SignUnknownScheme, SignTampered,
+		SignSkewPast, SignSkewFuture, SignEmpty, SignTruncated}
 }
 
 // Known reports whether s is one of Signings.
 func (s Signing) Known() bool { return slices.Contains(Signings(), s) }
 
 // Verifies reports whether a receiver holding the secret accepts a delivery
-// signed as s at DefaultSkew: valid, rotation and unknown-scheme verify,
-// the others must be rejected with 4xx.
+// signed as s at the default skews: valid, rotation, unknown-scheme and the
+// skews inside the tolerance verify, the others must be rejected with 4xx.
 func (s Signing) Verifies() bool {
-	return s == SignValid || s == SignRotation || s == SignUnknownScheme
+	switch s {
+	case SignValid, SignRotation, SignUnknownScheme, SignSkewPast, SignSkewFuture:
+		return true
+	}
+	return false
 }
 
 // UnmarshalText reads s, including the spelling reports and fixtures used
@@ -90,6 +105,9 @@ func WrongSecretFor(secret string) string {
 func Headers(kind Signing, now time.Time, signed []byte, skew time.Duration, secrets ...string) (map[string]string, error) {
 	if skew == 0 {
 		skew = DefaultSkew
+		if kind == SignSkewPast || kind == SignSkewFuture {
+			skew = DefaultInsideSkew
+		}
 	}
 	ts := now.Unix()
 	first := ""
@@ -107,12 +125,17 @@ func Headers(kind Signing, now time.Time, signed []byte, skew time.Duration, sec
 		sig = signature.Sign(ts, signed, secrets...)
 	case SignWrongSecret:
 		sig = signature.Sign(ts, signed, WrongSecretFor(first))
-	case SignStale:
+	case SignStale, SignSkewPast:
 		ts = now.Add(-skew).Unix()
 		sig = signature.Sign(ts, signed, secrets...)
-	case SignFuture:
+	case SignFuture, SignSkewFuture:
 		ts = now.Add(skew).Unix()
 		sig = signature.Sign(ts, signed, secrets...)
+	case SignEmpty:
+		sig = signature.Version + "="
+	case SignTruncated:
+		sig = signature.Sign(ts, signed, first)
+		sig = sig[:len(sig)-32]
 	case SignRotation:
 		sig = signature.Sign(ts, signed, append([]string{WrongSecretFor(first)}, secrets...)...)
 	case SignUnknownScheme:

@@ -32,6 +32,11 @@ func TestHeadersVerifyAsTheirKindSays(t *testing.T) {
 		{SignFuture, 301 * time.Second, signature.ErrFutureTimestamp},
 		{SignRotation, 0, nil},
 		{SignUnknownScheme, 0, nil},
+		{SignSkewPast, 0, nil},
+		{SignSkewFuture, 0, nil},
+		{SignSkewPast, 301 * time.Second, signature.ErrStaleTimestamp},
+		{SignEmpty, 0, signature.ErrMalformedHeader},
+		{SignTruncated, 0, signature.ErrMalformedHeader},
 	} {
 		t.Run(string(tc.kind)+"/"+tc.skew.String(), func(t *testing.T) {
 			h, err := Headers(tc.kind, now, body, tc.skew, secret)

@@ -177,6 +177,10 @@ func sentAt(x evidence.Exchange, kind delivery.Signing) int64 {
 		return ts + int64(delivery.DefaultSkew/time.Second)
 	case delivery.SignFuture:
 		return ts - int64(delivery.DefaultSkew/time.Second)
+	case delivery.SignSkewPast:
+		return ts + int64(delivery.DefaultInsideSkew/time.Second)
+	case delivery.SignSkewFuture:
+		return ts - int64(delivery.DefaultInsideSkew/time.Second)
 	}
 	return ts
 }

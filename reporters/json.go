@@ -60,6 +60,8 @@ type Target struct {
 type Harness struct {
 	Version string `json:"version"`
 	Command string `json:"command"`
+	// Seed is input.generated's seed; --seed repeats the run's payloads.
+	Seed int64 `json:"seed,omitempty"`
 }
 
 // SpecInfo names the contract the checks come from.
@@ -120,7 +122,7 @@ func JSON(rep types.Report, run Run) Document {
 		SchemaVersion: SchemaVersion,
 		Strict:        run.Strict,
 		Target:        Target{Description: run.Target, URL: run.ReceiverURL},
-		Harness:       Harness{Version: run.HarnessVersion, Command: run.Command},
+		Harness:       Harness{Version: run.HarnessVersion, Command: run.Command, Seed: run.Seed},
 		Spec:          SpecInfo{Title: run.SpecTitle, Version: run.SpecVersion},
 		StartedAt:     rep.StartTime.UTC(),
 		DurationMS:    rep.RunTime.Milliseconds(),

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 
 	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
@@ -50,6 +51,12 @@ func JUnit(rep types.Report, run Run) ([]byte, error) {
 		return nil, fmt.Errorf("junit: ginkgo's output: %w", err)
 	}
 	addCheckProperties(&suites, orig, run.Strict)
+	if run.Seed != 0 {
+		for i := range suites.TestSuites {
+			p := &suites.TestSuites[i].Properties
+			p.Properties = append(p.Properties, reporters.JUnitProperty{Name: "seed", Value: strconv.FormatInt(run.Seed, 10)})
+		}
+	}
 	var buf bytes.Buffer
 	buf.WriteString(xml.Header)
 	enc := xml.NewEncoder(&buf)

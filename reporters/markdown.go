@@ -62,6 +62,9 @@ func headline(doc Document) string {
 		parts = append(parts, "contract: "+strings.TrimSpace(doc.Spec.Title+" "+doc.Spec.Version))
 	}
 	parts = append(parts, "mvh "+orDash(doc.Harness.Version))
+	if doc.Harness.Seed != 0 {
+		parts = append(parts, fmt.Sprintf("seed: %d", doc.Harness.Seed))
+	}
 	mode := "strict: no (SHOULD failures are advisory)"
 	if doc.Strict {
 		mode = "strict: yes"

@@ -30,6 +30,7 @@ const (
 type Run struct {
 	Target, ReceiverURL string // description and URL of the receiver
 	HarnessVersion      string
+	Seed                int64 // input.generated's seed: --seed repeats the run's payloads
 	SpecTitle           string
 	SpecVersion         string
 	Strict              bool   // SHOULD failures fail the verdict too

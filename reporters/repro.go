@@ -168,6 +168,13 @@ func writeSigning(b *strings.Builder, x evidence.Exchange) []string {
 			fmt.Sprintf(`-H "%s: $ts"`, signature.TimestampHeader),
 			"-H " + shq(signature.SignatureHeader+": "+foreignEntries(x.Request)) + `"$sig"`,
 		}
+	case delivery.SignEmpty, delivery.SignTruncated:
+		fmt.Fprintf(b, "sig=$(%s | sed -n 's/^%s: //p')\n", sign, signature.SignatureHeader)
+		cut := "${sig%%????????????????????????????????}" // the digest's second half dropped
+		if kind == delivery.SignEmpty {
+			cut = signature.Version + "="
+		}
+		return []string{fmt.Sprintf(`-H "%s: $ts"`, signature.TimestampHeader), fmt.Sprintf(`-H "%s: %s"`, signature.SignatureHeader, cut)}
 	}
 	fmt.Fprintf(b, "%s > headers.txt\n", sign)
 	return []string{"-H @headers.txt"}
@@ -185,11 +192,16 @@ func signedBody(r evidence.Request) (string, bool) {
 func timestampExpr(kind delivery.Signing, x evidence.Exchange) string {
 	def := int(delivery.DefaultSkew / time.Second)
 	skew := 0
+	inside := int(delivery.DefaultInsideSkew / time.Second)
 	switch kind {
 	case delivery.SignStale:
 		skew = -skewOf(x, def)
 	case delivery.SignFuture:
 		skew = skewOf(x, def)
+	case delivery.SignSkewPast:
+		skew = -skewOf(x, inside)
+	case delivery.SignSkewFuture:
+		skew = skewOf(x, inside)
 	}
 	switch {
 	case skew < 0:

@@ -124,6 +124,9 @@ func (t *Terminal) Summary(rep types.Report, run Run, paths []string) {
 	if doc.Verdict != VerdictPass {
 		colour = ansiRed
 	}
+	if run.Seed != 0 {
+		fmt.Fprintf(&b, "seed: %d (--seed %d repeats the generated payloads)\n", run.Seed, run.Seed)
+	}
 	fmt.Fprintf(&b, "%s%s\n", t.paint(ansiBold+colour, strings.ToUpper(doc.Verdict)), verdictTail(doc))
 	if !t.o.Quiet && len(paths) > 0 {
 		fmt.Fprintf(&b, "reports: %s\n", strings.Join(paths, " "))

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -35,6 +36,8 @@ type Session struct {
 	Secret string
 	// Logs is what a receiver the harness started printed.
 	Logs []byte
+	// Seed is input.generated's seed: --seed, or the one the run picked.
+	Seed int64
 }
 
 // Option adjusts a run.
@@ -90,6 +93,9 @@ func Run(ctx context.Context, cfg framework.Config, opts ...Option) (types.Repor
 	if err != nil {
 		return types.Report{}, err
 	}
+	if cfg.Seed == 0 {
+		cfg.Seed = rand.Int64N(1<<31-1) + 1
+	}
 	env, err := framework.Setup(ctx, cfg, o.containers, o.logger)
 	if err != nil {
 		return types.Report{}, err
@@ -100,6 +106,7 @@ func Run(ctx context.Context, cfg framework.Config, opts ...Option) (types.Repor
 	}
 	if o.session != nil {
 		describe(o.session, env)
+		o.session.Seed = cfg.Seed
 	}
 	rep, err := runSpecs(framework.New(cfg, s, cat, env), cfg, o, false)
 	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)

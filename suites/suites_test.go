@@ -65,7 +65,7 @@ func TestConformance(t *testing.T) {
 func writeReports(t *testing.T, run framework.Config, rep types.Report, session suites.Session) {
 	t.Helper()
 	info := reporters.Run{Target: session.Target, ReceiverURL: session.ReceiverURL, Strict: run.Strict,
-		Command: "go test ./suites", ReceiverLogs: session.Logs, Redact: []string{session.Secret}}
+		Command: "go test ./suites", Seed: session.Seed, ReceiverLogs: session.Logs, Redact: []string{session.Secret}}
 	if run.ReportDir != "" {
 		paths, err := reporters.WriteDir(run.ReportDir, rep, info)
 		t.Logf("reports %v", paths)

@@ -185,7 +185,7 @@ func writeReports(a *app, cfg framework.Config, rep types.Report, run reporters.
 func reportRun(cmd *cobra.Command, cfg framework.Config, s *spec.Spec, session suites.Session) reporters.Run {
 	return reporters.Run{
 		Target: session.Target, ReceiverURL: session.ReceiverURL,
-		HarnessVersion: harnessVersion(), SpecTitle: s.Title(), SpecVersion: s.Version(),
+		HarnessVersion: harnessVersion(), Seed: session.Seed, SpecTitle: s.Title(), SpecVersion: s.Version(),
 		Strict: cfg.Strict, Command: commandLine(cmd), ReceiverLogs: session.Logs,
 		Redact: []string{cfg.Secret, session.Secret}, Keep: typed(cfg, session),
 	}

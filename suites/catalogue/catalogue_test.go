@@ -24,12 +24,19 @@ var issueIDs = []string{
 	"load.burst", "resilience.still-serving",
 }
 
+// issue14IDs are the checks issue 14 adds.
+var issue14IDs = []string{
+	"signature.clock-skew", "signature.outside-tolerance", "signature.truncated",
+	"input.generated", "input.generated-invalid",
+	"idempotency.same-event-new-bytes", "idempotency.delayed-redelivery",
+}
+
 func TestLoad(t *testing.T) {
 	cat, err := Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, want := slices.Sorted(slices.Values(cat.IDs())), slices.Sorted(slices.Values(issueIDs))
+	got, want := slices.Sorted(slices.Values(cat.IDs())), slices.Sorted(slices.Values(slices.Concat(issueIDs, issue14IDs)))
 	if !slices.Equal(got, want) {
 		t.Errorf("catalogue ids\n got %v\nwant %v", got, want)
 	}
@@ -39,10 +46,11 @@ func TestLoad(t *testing.T) {
 	}
 	observation := map[string]bool{"signature.rejected-not-recorded": true, "idempotency.redelivery": true,
 		"idempotency.concurrent": true, "idempotency.lost-ack": true, "idempotency.distinct-events": true,
-		"ordering.out-of-order": true, "ack.slow-downstream": true, "load.burst": true}
+		"ordering.out-of-order": true, "ack.slow-downstream": true, "load.burst": true,
+		"idempotency.same-event-new-bytes": true, "idempotency.delayed-redelivery": true}
 	should := map[string]bool{"ack.latency": true, "ack.slow-downstream": true, "signature.future-timestamp": true,
 		"signature.unknown-scheme": true, "input.unknown-event": true, "input.oversized": true,
-		"http.method-not-allowed": true, "load.burst": true}
+		"http.method-not-allowed": true, "load.burst": true, "input.generated-invalid": true}
 	for _, c := range cat.Checks() {
 		if c.Observation != observation[c.ID] {
 			t.Errorf("%s: observation %v", c.ID, c.Observation)

@@ -21,6 +21,8 @@ const (
 	DefaultAckBudget      = time.Second
 	DefaultBurst          = 500
 	DefaultSlowDownstream = 5 * time.Second
+	// DefaultCases keeps input.generated near 2 s on the reference.
+	DefaultCases = 8
 )
 
 // Config is one conformance run. RegisterFlags binds it to a flag set, so
@@ -52,6 +54,11 @@ type Config struct {
 	// waits while a new record came within the last Settle.
 	SettleMax time.Duration
 	Burst     int
+	// Seed makes input.generated's payloads (0: the run picks one; the
+	// reports print it so a run can be repeated); Cases is how many per
+	// event.
+	Seed  int64
+	Cases int
 
 	// Output; acted on by the CLI.
 	ReportDir, SaveFixtures string
@@ -79,6 +86,8 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.AckBudget, "ack-budget", DefaultAckBudget, "p95 time to 2xx a receiver should stay within")
 	fs.DurationVar(&c.SlowDownstream, "slow-downstream", DefaultSlowDownstream, "per-record delay of the sink in ack.slow-downstream")
 	fs.IntVar(&c.Burst, "burst", DefaultBurst, "deliveries of load.burst")
+	fs.Int64Var(&c.Seed, "seed", 0, "seed of input.generated's payloads; 0 picks one, and every report prints it")
+	fs.IntVar(&c.Cases, "cases", DefaultCases, "generated deliveries per event of input.generated")
 	fs.StringVar(&c.ReportDir, "report-dir", "", "write report.json (and the other reports) into this directory")
 	fs.StringVar(&c.SaveFixtures, "save-fixtures", "", "save failing checks' requests as fixtures into this directory")
 	fs.BoolVar(&c.JSON, "json", false, "print the report as JSON on stdout")

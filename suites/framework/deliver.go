@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/minivoice/mvh/delivery"
+	"github.com/minivoice/mvh/spec"
 	"github.com/minivoice/mvh/suites/evidence"
 )
 
@@ -27,6 +28,13 @@ func (c *Case) attemptTimeout() time.Duration {
 	return defaultAttemptTimeout
 }
 
+// Tolerance is the contract's timestamp tolerance, as x-minivoice-signature
+// states it.
+func (c *Case) Tolerance() time.Duration { return c.f.Spec.Signature().Tolerance }
+
+// Retry is the contract's x-minivoice-retry policy.
+func (c *Case) Retry() spec.RetryPolicy { return c.f.Spec.Retry() }
+
 // Delivery is one request a check sends.
 type Delivery struct {
 	// Label says what it is for, in evidence and failure messages.
@@ -41,6 +49,9 @@ type Delivery struct {
 	Signed     delivery.Signing
 	// Skew moves the signing time from now (a redelivery signed later).
 	Skew time.Duration
+	// TimestampSkew is how far the timestamp of a stale, future or skew
+	// kind is from the signing time (delivery.Headers' skew).
+	TimestampSkew time.Duration
 	// Expect is the answer the check wants: "2xx", "4xx", "405", or
 	// alternatives joined by "|".
 	Expect string
@@ -128,7 +139,7 @@ func (c *Case) SendAll(ctx context.Context, inFlight int, ds []Delivery) []evide
 // without a body.
 func (c *Case) newRequest(ctx context.Context, d Delivery) (*http.Request, error) {
 	r := delivery.Request{URL: c.f.Env.Receiver.URL, Event: d.Event, Body: d.Body,
-		Signing: d.Signed, Secrets: []string{c.f.Env.Secret}, Now: time.Now().Add(d.Skew)}
+		Signing: d.Signed, Secrets: []string{c.f.Env.Secret}, Now: time.Now().Add(d.Skew), Skew: d.TimestampSkew}
 	if d.Sent != nil {
 		r.Body, r.Signed = d.Sent, d.Body
 	}

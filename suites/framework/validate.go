@@ -137,6 +137,12 @@ func (c Config) validateKnobs() error {
 	if c.Burst < 10 || c.Burst > 100000 {
 		return fmt.Errorf("--burst %d: want 10 to 100000 deliveries", c.Burst)
 	}
+	if c.Cases < 1 || c.Cases > 10000 {
+		return fmt.Errorf("--cases %d: want 1 to 10000 generated deliveries per event", c.Cases)
+	}
+	if c.Seed < 0 {
+		return fmt.Errorf("--seed %d: want a positive seed, or 0 to pick one", c.Seed)
+	}
 	return nil
 }
 

@@ -71,6 +71,8 @@ func Specs(f *framework.Framework) {
 		c.ExpectAnswers(created, completed)
 		c.ExpectRecordedOnce(ctx, framework.Key(id, "call.created"), framework.Key(id, "call.completed"))
 	})
+
+	laterSpecs(f)
 }
 
 // redelivery returns a delivery and its redelivery: the same body signed

@@ -72,6 +72,8 @@ func Specs(f *framework.Framework) {
 			Signed: delivery.SignNone, Expect: "405"}
 		c.ExpectAnswers(c.Send(ctx, d))
 	})
+
+	generatedSpecs(f)
 }
 
 // extend parses a payload, lets edit change it, and encodes it again.

@@ -81,6 +81,8 @@ func Specs(f *framework.Framework) {
 		}
 		c.ExpectNotRecorded(ctx, keys...)
 	})
+
+	edgeSpecs(f)
 }
 
 // reject builds a delivery signed the way signed says that wants 4xx.
