@@ -39,15 +39,16 @@ type Postgres struct {
 }
 
 // StartPostgres starts a PostgreSQL server for t, or skips t when none is
-// installed; under CI (CI=true) a missing server fails t instead, so the
-// tests that need one never skip silently there. Root cannot run
+// installed; in CI (CI=true, or MVH_REQUIRE_POSTGRES=1 as .ci/run sets) a
+// missing server fails t instead, so the tests that need one never skip
+// silently there. Root cannot run
 // PostgreSQL, so as root the cluster belongs to the unprivileged user
 // nobody.
 func StartPostgres(t testing.TB) *Postgres {
 	t.Helper()
 	bin, err := postgresBin()
 	if err != nil {
-		if os.Getenv("CI") == "true" {
+		if os.Getenv("CI") == "true" || os.Getenv("MVH_REQUIRE_POSTGRES") == "1" {
 			t.Fatalf("postgres: %v", err)
 		}
 		t.Skipf("postgres: %v", err)
