@@ -28,7 +28,9 @@ var skipHeaders = slices.Concat(transportHeaders, []string{signature.TimestampHe
 // Reproduction returns a bash snippet that re-sends a check's requests the
 // way the check sent them, in the spirit of the seed's copy/paste examples:
 // the exact body written with printf, signature headers from `mvh sign` with
-// the secret only as $MVH_SECRET, and curl printing the status. It returns ""
+// the secret only as $MVH_SECRET, the target as $URL (defaulting to the
+// run's, whose port a --cmd run picked at random), and curl printing the
+// status. It returns ""
 // for a check without requests.
 func Reproduction(c Check) string {
 	xs := reproExchanges(c.Evidence)
@@ -41,7 +43,8 @@ func Reproduction(c Check) string {
 		b.WriteString(`: "${MVH_SECRET:?export MVH_SECRET, the webhook secret of the receiver}"` + "\n")
 	}
 	url := xs[0].Request.URL
-	fmt.Fprintf(&b, "URL=%s\n", shq(url))
+	b.WriteString("# URL defaults to where the run sent; export URL for another receiver (a --cmd run's port is gone).\n")
+	fmt.Fprintf(&b, "URL=${URL:-%s}\n", shq(url))
 	for i, x := range xs {
 		b.WriteString("\n")
 		writeStep(&b, i+1, x, url)

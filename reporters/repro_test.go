@@ -152,17 +152,41 @@ func TestReproductionReproduces(t *testing.T) {
 
 // runScript runs a reproduction with bash in a scratch directory and
 // returns the last line it printed.
-func runScript(t *testing.T, script, path string) string {
+func runScript(t *testing.T, script, path string, env ...string) string {
 	t.Helper()
 	cmd := exec.Command("bash", "-euo", "pipefail", "-c", script)
 	cmd.Dir = t.TempDir()
-	cmd.Env = append(os.Environ(), "PATH="+path, "MVH_SECRET="+testSecret)
+	cmd.Env = append(append(os.Environ(), "PATH="+path, "MVH_SECRET="+testSecret), env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("script: %v\n%s\n--- script:\n%s", err, out, script)
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 	return lines[len(lines)-1]
+}
+
+// TestReproductionTakesURLFromEnvironment: the run's receiver (a --cmd
+// run's ephemeral port) is only the default; URL from the environment wins.
+func TestReproductionTakesURLFromEnvironment(t *testing.T) {
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("curl not found")
+	}
+	path := fakeMvhPath(t) + string(os.PathListSeparator) + os.Getenv("PATH")
+	var want, signed atomic.Pointer[string]
+	live := verifyingReceiver(testSecret, &want, &signed)
+	defer live.Close()
+	gone := httptest.NewServer(http.NotFoundHandler())
+	gone.Close()
+	b := body("call_env", "call.created")
+	x := exchange("valid", "valid", b, "2xx", 200, 0)
+	x.Started = time.Now()
+	x.Request.URL = gone.URL + "/webhooks/minivoice"
+	want.Store(&b)
+	signed.Store(&x.Request.SignedBody)
+	script := Reproduction(Check{ID: "test.env", Evidence: &evidence.Evidence{Exchanges: []evidence.Exchange{x}}})
+	if got := runScript(t, script, path, "URL="+live.URL+"/webhooks/minivoice"); got != "200" {
+		t.Errorf("status %s with URL set, want 200 from the live receiver; script:\n%s", got, script)
+	}
 }
 
 func TestPrintfExact(t *testing.T) {

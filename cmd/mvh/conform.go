@@ -64,6 +64,9 @@ func runConform(cmd *cobra.Command, a *app, cfg framework.Config) error {
 	}
 	if cfg.Secret == "" && cfg.Started() {
 		cfg.Secret = framework.NewSecret() // known up front, so every output can scrub it
+		if !cfg.Demo {
+			fmt.Fprintf(a.stderr, "mvh conform: this run's webhook secret (for the reproductions' MVH_SECRET; never written to reports): %s\n", cfg.Secret)
+		}
 	} else if cfg.Secret != "" && len(cfg.Secret) < minScrubbable {
 		fmt.Fprintf(a.stderr, "mvh conform: warning: --secret is %d bytes; below %d, masking it in receiver output and messages may also mask ordinary text\n", len(cfg.Secret), minScrubbable)
 	}

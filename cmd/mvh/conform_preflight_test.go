@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -107,5 +108,26 @@ func TestCheckOutputDir(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
 		t.Errorf("the check left %v behind", entries)
+	}
+}
+
+// TestConformPrintsGeneratedSecretOnce: a --cmd run without --secret prints
+// the secret it generated once, on stderr, so a reproduction's MVH_SECRET
+// can be set; no report holds it.
+func TestConformPrintsGeneratedSecretOnce(t *testing.T) {
+	exe := mvhBinary(t)
+	dir := t.TempDir()
+	code, stdout, stderr := conformRun(t, "--cmd", shellQuote(exe)+" reference-receiver --addr 127.0.0.1:{port} --secret {secret}",
+		"--only", "signature.missing", "--report-dir", dir)
+	secret := regexp.MustCompile(`whsec_mvh_[0-9a-f]+`).FindString(stderr)
+	if code != 0 || secret == "" || strings.Count(stderr, secret) != 1 || strings.Contains(stdout, secret) {
+		t.Fatalf("exit %d, stderr %q: want 0 and the generated secret once on stderr, never on stdout", code, stderr)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		data, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		if strings.Contains(string(data), secret) {
+			t.Errorf("%s holds the generated secret", e.Name())
+		}
 	}
 }
