@@ -1,6 +1,9 @@
 package suites
 
 import (
+	"context"
+	"log/slog"
+
 	"github.com/minivoice/mvh/suites/container"
 	"github.com/minivoice/mvh/suites/framework"
 	"github.com/minivoice/mvh/suites/target"
@@ -14,4 +17,10 @@ func containerTarget(s framework.ContainerSpec) target.Target {
 		Image: s.Image, Dockerfile: s.Dockerfile, Port: s.Port, Env: s.Env,
 		Path: s.Path, ReadyTimeout: s.ReadyTimeout, Logger: s.Logger,
 	})
+}
+
+// Setup starts the sink, the receiver and its observer the way Run does,
+// for commands that drive a receiver without the checks (mvh load).
+func Setup(ctx context.Context, cfg framework.Config, log *slog.Logger) (*framework.Env, error) {
+	return framework.Setup(ctx, cfg, containerTarget, log)
 }

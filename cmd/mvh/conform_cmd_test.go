@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	tclog "github.com/testcontainers/testcontainers-go/log"
 
@@ -21,11 +20,7 @@ import (
 // conformRun runs `mvh conform args...` in-process.
 func conformRun(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	var stdout, stderr bytes.Buffer
-	code := run(ctx, append([]string{"conform"}, args...), strings.NewReader(""), &stdout, &stderr)
-	return code, stdout.String(), stderr.String()
+	return cmdRun(t, append([]string{"conform"}, args...)...)
 }
 
 func TestConformList(t *testing.T) {

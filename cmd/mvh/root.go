@@ -76,6 +76,8 @@ func newRoot(a *app) *cobra.Command {
 		newSendCmd(a),
 		newReferenceCmd(a),
 		newConformCmd(a),
+		newLoadCmd(a),
+		newSinkCmd(a),
 	)
 	for _, c := range root.Commands() {
 		markUsageErrors(c)

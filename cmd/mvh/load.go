@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/minivoice/mvh/loadgen"
+	"github.com/minivoice/mvh/suites"
+	"github.com/minivoice/mvh/suites/catalogue"
+	"github.com/minivoice/mvh/suites/framework"
+)
+
+// loadTargetFlags are the flags of mvh conform that mvh load shares: the
+// target, its observation, --settle and --json.
+var loadTargetFlags = []string{"url", "cmd", "env", "path", "ready-timeout", "image", "dockerfile", "container-port",
+	"sink-key", "sink-addr", "inspect-url", "inspect-key", "inspect-sql", "inspect-cmd", "secret", "settle", "json", "demo"}
+
+// loadConfig is mvh load's own flags.
+type loadConfig struct {
+	Rate           rateFlag
+	Workers        int
+	Duration       time.Duration
+	Events         string
+	DupRatio       float64
+	ConcurrentDups bool
+	OutOfOrder     bool
+	SettleMax      time.Duration
+	Output, HTML   string
+}
+
+// RegisterFlags binds every field to fs with its default.
+func (c *loadConfig) RegisterFlags(fs *flag.FlagSet) {
+	c.Rate = 50
+	fs.Var(&c.Rate, "rate", "deliveries per second (open model), or max (closed model: --workers send back to back)")
+	fs.IntVar(&c.Workers, "workers", 0, "workers of --rate max (default 64); bound on deliveries in flight otherwise (default 10000)")
+	fs.DurationVar(&c.Duration, "duration", 10*time.Second, "how long to send")
+	fs.StringVar(&c.Events, "events", "", "comma-separated mix of catalogue events each call gets (default: all of them)")
+	fs.Float64Var(&c.DupRatio, "dup-ratio", 0, "share of events delivered twice (same bytes, signed again), 0 to 1")
+	fs.BoolVar(&c.ConcurrentDups, "concurrent-dups", false, "send half of the copies at the same moment as their original")
+	fs.BoolVar(&c.OutOfOrder, "out-of-order", false, "send each call's events in reverse order")
+	fs.DurationVar(&c.SettleMax, "settle-max", time.Minute, "longest wait for records while they still arrive")
+	fs.StringVar(&c.Output, "output", "", "write the raw result (histogram, keys sent and acked) to this `FILE`, for mvh load merge")
+	fs.StringVar(&c.HTML, "html", "", "write a one-file HTML page of the run to `FILE`")
+}
+
+// rateFlag is --rate: a positive number or "max" (loadgen.Max).
+type rateFlag int
+
+func (r *rateFlag) String() string {
+	if *r == loadgen.Max {
+		return "max"
+	}
+	return strconv.Itoa(int(*r))
+}
+
+func (r *rateFlag) Set(s string) error {
+	if s == "max" {
+		*r = loadgen.Max
+		return nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 {
+		return fmt.Errorf("want a positive number of deliveries per second, or max")
+	}
+	*r = rateFlag(n)
+	return nil
+}
+
+func newLoadCmd(a *app) *cobra.Command {
+	cfg, lc := &framework.Config{}, &loadConfig{}
+	cmd := &cobra.Command{
+		Use:   "load",
+		Short: "Send a sustained signed, duplicate-laden stream and account for every record",
+		Long: `load sends signed MiniVoice deliveries at a constant rate (--rate N: latency
+counts from each delivery's intended send time, so a stalled receiver cannot
+hide) or as fast as --workers can (--rate max), with --dup-ratio of the events
+repeated (re-signed, half at the same moment with --concurrent-dups). Targets
+and observation are those of mvh conform. With observation, every event is
+accounted for: sent, acked, recorded exactly once, lost, duplicated, never
+accepted, unexpected. 429 and 503 with Retry-After are shedding: redelivered.
+
+Exit status: 0 when every acked event was recorded once and no 5xx came back
+without shedding, 1 otherwise, 2 for bad flags or a receiver never ready.`,
+		Example: `  mvh load --demo --rate 500 --duration 10s --dup-ratio 0.2 --concurrent-dups
+  mvh load --cmd "bin/reference --addr 127.0.0.1:{port} --secret {secret} --downstream {sink_url}" --rate max --workers 32
+  mvh load --url http://10.0.0.5:8080/webhooks/minivoice --secret whsec_... --rate 200 --output a.json
+  mvh load merge a.json b.json sink.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runLoad(cmd, a, *cfg, *lc) },
+	}
+	all := flag.NewFlagSet("conform", flag.ContinueOnError)
+	cfg.RegisterFlags(all)
+	shared := flag.NewFlagSet("load", flag.ContinueOnError)
+	all.VisitAll(func(f *flag.Flag) {
+		if slices.Contains(loadTargetFlags, f.Name) {
+			shared.Var(f.Value, f.Name, f.Usage)
+		}
+	})
+	lc.RegisterFlags(shared)
+	cmd.Flags().AddGoFlagSet(shared)
+	cmd.AddCommand(newLoadMergeCmd(a))
+	return cmd
+}
+
+func runLoad(cmd *cobra.Command, a *app, cfg framework.Config, lc loadConfig) error {
+	cat, err := catalogue.Load()
+	if err != nil {
+		return err
+	}
+	if cfg.Demo {
+		if err := demoTarget(cmd, &cfg); err != nil {
+			return err
+		}
+	}
+	if err := cfg.Validate(cat); err != nil {
+		return usage(scrub(err, cfg.Secret))
+	}
+	s, err := a.spec(cmd.Context())
+	if err != nil {
+		return err
+	}
+	events, err := lc.events(s.EventNames())
+	if err != nil {
+		return usage(err)
+	}
+	if cfg.Secret == "" && cfg.Started() {
+		cfg.Secret = framework.NewSecret()
+	}
+	bodies, err := loadgen.Bodies(s, events, time.Now())
+	if err != nil {
+		return usage(err)
+	}
+	o := loadgen.Options{Rate: int(lc.Rate), Workers: lc.Workers, Duration: lc.Duration, Events: events,
+		DupRatio: lc.DupRatio, ConcurrentDups: lc.ConcurrentDups, OutOfOrder: lc.OutOfOrder, Body: bodies,
+		AttemptTimeout: s.Retry().AttemptTimeout}
+	if o.Rate != loadgen.Max && o.Workers == 0 {
+		o.Workers = 10000
+	}
+	if err := o.Validate(); err != nil {
+		return usage(err)
+	}
+	if lc.SettleMax < cfg.Settle {
+		return usagef("--settle-max %s: want at least --settle (%s)", lc.SettleMax, cfg.Settle)
+	}
+	defer quietTestcontainers(a.logger)()
+	env, err := suites.Setup(cmd.Context(), cfg, a.logger)
+	if err != nil {
+		return usage(scrub(err, cfg.Secret))
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(cmd.Context()), 30*time.Second)
+		defer cancel()
+		if err := env.Close(ctx); err != nil {
+			a.logger.Warn("stop receiver", "err", err)
+		}
+	}()
+	o.URL, o.Secret = env.Receiver.URL, env.Secret
+	return loadAndReport(cmd.Context(), a, cfg, lc, o, env.Observer)
+}
+
+// loadAndReport runs the load, accounts for the records and writes every
+// output asked for.
+func loadAndReport(ctx context.Context, a *app, cfg framework.Config, lc loadConfig, o loadgen.Options, obs loadgen.Counter) error {
+	progress := newLoadProgress(a.stderr, o.Duration)
+	o.Progress = progress.update
+	res, err := loadgen.Run(ctx, o)
+	progress.done()
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("load: %w", err)
+	}
+	if obs != nil && err == nil {
+		if err := loadgen.Account(ctx, res, obs, cfg.Settle, lc.SettleMax); err != nil {
+			return fmt.Errorf("load: %w", err)
+		}
+	}
+	return report(a, res, cfg.JSON, lc.Output, lc.HTML)
+}
+
+// events reads --events against the catalogue's event names.
+func (c loadConfig) events(known []string) ([]string, error) {
+	if strings.TrimSpace(c.Events) == "" {
+		return known, nil
+	}
+	var out []string
+	for _, ev := range strings.Split(c.Events, ",") {
+		ev = strings.TrimSpace(ev)
+		if !slices.Contains(known, ev) {
+			return nil, fmt.Errorf("--events %s: not a catalogue event (mvh spec events lists them)", ev)
+		}
+		if !slices.Contains(out, ev) {
+			out = append(out, ev)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,136 @@
+package loadgen
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Latencies are recorded in microseconds from 1 µs to 10 minutes with 3
+// significant figures: under 0.1 % error at any value.
+const (
+	lowestMicros  = 1
+	highestMicros = int64(10 * time.Minute / time.Microsecond)
+	sigFigs       = 3
+)
+
+func newHistogram() *hdrhistogram.Histogram {
+	return hdrhistogram.New(lowestMicros, highestMicros, sigFigs)
+}
+
+// recorder collects answers from every goroutine of a run.
+type recorder struct {
+	o Options
+
+	mu       sync.Mutex
+	started  time.Time
+	sending  time.Duration
+	hist     *hdrhistogram.Histogram
+	windows  map[int64]*hdrhistogram.Histogram
+	width    time.Duration
+	status   map[string]int
+	errors   map[string]int
+	res      Result
+	sentSet  map[string]bool
+	ackedSet map[string]bool
+}
+
+func newRecorder(o Options) *recorder {
+	return &recorder{o: o, hist: newHistogram(), windows: map[int64]*hdrhistogram.Histogram{},
+		width:  windowWidth(o.Duration),
+		status: map[string]int{}, errors: map[string]int{},
+		sentSet: map[string]bool{}, ackedSet: map[string]bool{}}
+}
+
+// windowWidth gives a run about 100 windows of latency over time, each a
+// whole number of seconds.
+func windowWidth(d time.Duration) time.Duration {
+	return max(time.Second, (d / 100).Round(time.Second))
+}
+
+func (r *recorder) begin(t time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.started = t
+}
+
+func (r *recorder) endSending() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sending = time.Since(r.started)
+}
+
+// note records one attempt of d, due at due.
+func (r *recorder) note(d delivery, due time.Time, a answer, redelivery bool) {
+	us := max(a.latency.Microseconds(), lowestMicros)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_ = r.hist.RecordValue(min(us, highestMicros))
+	w := due.UnixNano() / int64(r.width)
+	h := r.windows[w]
+	if h == nil {
+		h = newHistogram()
+		r.windows[w] = h
+	}
+	_ = h.RecordValue(min(us, highestMicros))
+	r.res.Deliveries++
+	if redelivery {
+		r.res.Redeliveries++
+	} else if d.repeat {
+		r.res.Copies++
+	}
+	if !r.sentSet[d.key] {
+		r.sentSet[d.key] = true
+		r.res.Sent = append(r.res.Sent, d.key)
+	}
+	if a.err != nil {
+		r.errors[errorClass(a.err)]++
+		return
+	}
+	r.status[fmt.Sprintf("%dxx", a.status/100)]++
+	switch {
+	case a.shed:
+		r.res.Shed++
+	case a.status >= 500:
+		r.res.Server5xx++
+	case a.status/100 == 2 && !r.ackedSet[d.key]:
+		r.ackedSet[d.key] = true
+		r.res.Acked = append(r.res.Acked, d.key)
+	}
+}
+
+func (r *recorder) isAcked(key string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ackedSet[key]
+}
+
+func (r *recorder) progress() Progress {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	failed := r.res.Server5xx
+	for _, n := range r.errors {
+		failed += n
+	}
+	return Progress{Elapsed: time.Since(r.started), Duration: r.o.Duration,
+		Sent: r.res.Deliveries, Status2xx: r.status["2xx"], Failed: failed}
+}
+
+// result is the run's Result once every goroutine is done.
+func (r *recorder) result() *Result {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	res := r.res
+	res.Kind, res.Version = ResultKind, resultVersion
+	res.URL, res.Started = r.o.URL, r.started
+	res.Sending, res.Elapsed = r.sending, time.Since(r.started)
+	res.Rate, res.Workers, res.Duration = r.o.Rate, r.o.Workers, r.o.Duration
+	res.Events, res.DupRatio, res.ConcurrentDups, res.OutOfOrder = r.o.Events, r.o.DupRatio, r.o.ConcurrentDups, r.o.OutOfOrder
+	res.Status, res.Errors = r.status, r.errors
+	res.hist = r.hist
+	res.windows = timeline(r.windows, r.width)
+	res.seal()
+	return &res
+}
