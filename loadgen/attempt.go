@@ -4,44 +4,42 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
-	"strconv"
 	"syscall"
 	"time"
 
-	"github.com/minivoice/mvh/mock"
-)
-
-// Redelivery of shed deliveries: at most maxRedeliveries more copies,
-// each after the answer's Retry-After (or defaultBackoff), bounded by
-// maxBackoff so a run ends in bounded time.
-const (
-	maxRedeliveries = 5
-	defaultBackoff  = 500 * time.Millisecond
-	maxBackoff      = 2 * time.Second
+	"github.com/minivoice/mvh/delivery"
+	"github.com/minivoice/mvh/redelivery"
 )
 
 // answer is what one attempt got.
 type answer struct {
-	status  int
-	err     error
-	latency time.Duration
-	shed    bool
-	backoff time.Duration
+	status     int
+	err        error
+	latency    time.Duration
+	shed       bool
+	retryAfter string
 }
 
 // deliver sends d, and again while the receiver sheds it (429, or 503
-// with Retry-After), freshly signed with the same bytes, as MiniVoice
-// redelivers; a redelivery stops once any copy of the event was acked.
-func (e *engine) deliver(ctx context.Context, d delivery, due time.Time) {
+// with Retry-After), freshly signed with the same bytes, on the
+// redelivery policy's waits, as MiniVoice redelivers; a redelivery stops
+// once any copy of the event was acked, or when the policy's retries or
+// time run out.
+func (e *engine) deliver(ctx context.Context, d item, due time.Time) {
+	var rng *rand.Rand
 	for try := 0; ; try++ {
 		a := e.attempt(ctx, d, due)
 		e.rec.note(d, due, a, try > 0)
-		if !a.shed || try >= maxRedeliveries || e.rec.isAcked(d.key) {
+		if !a.shed || !e.retryAgain(try+1) || e.rec.isAcked(d.key) {
 			return
 		}
-		t := time.NewTimer(a.backoff)
+		if rng == nil {
+			rng = rand.New(rand.NewPCG(uint64(due.UnixNano()), uint64(len(d.key))))
+		}
+		t := time.NewTimer(e.o.Redelivery.Wait(try+1, a.retryAfter, time.Now(), rng))
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -52,11 +50,21 @@ func (e *engine) deliver(ctx context.Context, d delivery, due time.Time) {
 	}
 }
 
+// retryAgain reports whether attempt n+1 may go: within the policy's
+// schedule (a last retry past its end only while Until allows).
+func (e *engine) retryAgain(n int) bool {
+	p := e.o.Redelivery
+	if !p.Until.IsZero() {
+		return time.Now().Before(p.Until)
+	}
+	return n < max(len(p.Schedule), 2)
+}
+
 // attempt makes one exchange, signed now; its latency counts from due.
-func (e *engine) attempt(ctx context.Context, d delivery, due time.Time) answer {
+func (e *engine) attempt(ctx context.Context, d item, due time.Time) answer {
 	ctx, cancel := context.WithTimeout(ctx, e.o.AttemptTimeout)
 	defer cancel()
-	req, err := mock.NewRequest(ctx, e.o.URL, d.event, d.body, time.Now(), e.o.Secret)
+	req, err := delivery.NewRequest(ctx, e.o.URL, d.event, d.body, time.Now(), e.o.Secret)
 	if err != nil {
 		return answer{err: err, latency: time.Since(due)}
 	}
@@ -66,24 +74,9 @@ func (e *engine) attempt(ctx context.Context, d delivery, due time.Time) answer 
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
 	_ = resp.Body.Close()
-	a := answer{status: resp.StatusCode, latency: time.Since(due)}
-	a.backoff, a.shed = Shed(resp)
+	a := answer{status: resp.StatusCode, latency: time.Since(due), retryAfter: resp.Header.Get("Retry-After")}
+	a.shed = redelivery.Shed(a.status, a.retryAfter)
 	return a
-}
-
-// Shed reports whether resp sheds load (429, or 503 with Retry-After),
-// which a sender answers by redelivering later, and how long to wait:
-// Retry-After in seconds, bounded to 2 s so a load run keeps its pace.
-func Shed(resp *http.Response) (time.Duration, bool) {
-	ra := resp.Header.Get("Retry-After")
-	if resp.StatusCode != http.StatusTooManyRequests && (resp.StatusCode != http.StatusServiceUnavailable || ra == "") {
-		return 0, false
-	}
-	wait := defaultBackoff
-	if s, err := strconv.Atoi(ra); err == nil && s >= 0 {
-		wait = time.Duration(s) * time.Second
-	}
-	return min(max(wait, 50*time.Millisecond), maxBackoff), true
 }
 
 // errorClass names a transport error the way a load report counts it.

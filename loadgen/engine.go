@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/minivoice/mvh/mock"
+	"github.com/minivoice/mvh/delivery"
 )
 
 // Run sends the load o describes and returns what happened. It returns
@@ -17,7 +17,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
-	if err := mock.CheckURL(o.URL); err != nil {
+	if err := delivery.CheckURL(o.URL); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrOptions, err)
 	}
 	o = o.withDefaults()
@@ -44,7 +44,7 @@ type engine struct {
 }
 
 // next takes the plan's next deliveries.
-func (e *engine) next() ([]delivery, error) {
+func (e *engine) next() ([]item, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.plan.next()
@@ -149,7 +149,7 @@ func (e *engine) flush(ctx context.Context, slots chan struct{}) {
 }
 
 // goDeliver delivers d on its own goroutine, releasing a slot when done.
-func (e *engine) goDeliver(ctx context.Context, d delivery, due time.Time, slots chan struct{}) {
+func (e *engine) goDeliver(ctx context.Context, d item, due time.Time, slots chan struct{}) {
 	e.wg.Go(func() {
 		if slots != nil {
 			defer func() { <-slots }()

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minivoice/mvh/redelivery"
 	"github.com/minivoice/mvh/spec"
 	"github.com/minivoice/mvh/spec/signature"
 )
@@ -85,7 +86,8 @@ func options(t *testing.T, url string) Options {
 		t.Fatal(err)
 	}
 	return Options{URL: url, Secret: testSecret, Rate: 200, Workers: 16, Duration: 500 * time.Millisecond,
-		Events: events, DupRatio: 0.2, ConcurrentDups: true, Body: bodies, Seed: 7}
+		Events: events, DupRatio: 0.2, ConcurrentDups: true, Body: bodies, Seed: 7,
+		Redelivery: redelivery.Policy{MaxWait: 50 * time.Millisecond, Until: time.Now().Add(20 * time.Second)}}
 }
 
 // TestAccounting runs both models against a correct receiver and against

@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/minivoice/mvh/redelivery"
 )
 
 // ErrOptions is wrapped by every Options validation error.
@@ -50,6 +52,9 @@ type Options struct {
 	CallPrefix string
 	// AttemptTimeout bounds one exchange (the contract's attempt timeout).
 	AttemptTimeout time.Duration
+	// Redelivery says when shed deliveries go again; the zero policy
+	// retries once, at once (bounded by Retry-After up to its MaxWait).
+	Redelivery redelivery.Policy
 	// Client sends; nil makes one sized to Workers.
 	Client *http.Client
 	// Seed fixes the plan's choices (which events repeat); 0 picks one.

@@ -11,8 +11,8 @@ import (
 	"github.com/minivoice/mvh/spec"
 )
 
-// delivery is one copy of one event on its way out.
-type delivery struct {
+// item is one copy of one event on its way out.
+type item struct {
 	key, event string
 	body       []byte
 	// repeat marks a copy of an event sent before.
@@ -27,7 +27,7 @@ type plan struct {
 	rng    *mrand.Rand
 	prefix string
 	calls  int
-	queue  []delivery
+	queue  []item
 	later  copies
 	issued int
 }
@@ -48,10 +48,10 @@ func newPlan(o Options) *plan {
 
 // next returns the deliveries to start now: one, or an original and the
 // copy that goes out with it.
-func (p *plan) next() ([]delivery, error) {
+func (p *plan) next() ([]item, error) {
 	if len(p.later) > 0 && p.later[0].due <= p.issued {
 		p.issued++
-		return []delivery{heap.Pop(&p.later).(pending).d}, nil
+		return []item{heap.Pop(&p.later).(pending).d}, nil
 	}
 	if len(p.queue) == 0 {
 		if err := p.newCall(); err != nil {
@@ -60,7 +60,7 @@ func (p *plan) next() ([]delivery, error) {
 	}
 	d := p.queue[0]
 	p.queue = p.queue[1:]
-	out := []delivery{d}
+	out := []item{d}
 	if p.o.DupRatio > 0 && p.rng.Float64() < p.o.DupRatio {
 		c := d
 		c.repeat = true
@@ -86,8 +86,8 @@ func (p *plan) lateSpan() int {
 }
 
 // rest returns the copies still waiting, for the end of the run.
-func (p *plan) rest() []delivery {
-	out := make([]delivery, 0, len(p.later))
+func (p *plan) rest() []item {
+	out := make([]item, 0, len(p.later))
 	for len(p.later) > 0 {
 		out = append(out, heap.Pop(&p.later).(pending).d)
 	}
@@ -107,7 +107,7 @@ func (p *plan) newCall() error {
 		if err != nil {
 			return fmt.Errorf("payload of %s: %w", ev, err)
 		}
-		p.queue = append(p.queue, delivery{key: spec.EventKey(id, ev), event: ev, body: body})
+		p.queue = append(p.queue, item{key: spec.EventKey(id, ev), event: ev, body: body})
 	}
 	return nil
 }
@@ -115,7 +115,7 @@ func (p *plan) newCall() error {
 // pending is a copy due once issued reaches due.
 type pending struct {
 	due int
-	d   delivery
+	d   item
 }
 
 // copies is a min-heap of pending copies by due.

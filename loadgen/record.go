@@ -63,7 +63,7 @@ func (r *recorder) endSending() {
 }
 
 // note records one attempt of d, due at due.
-func (r *recorder) note(d delivery, due time.Time, a answer, redelivery bool) {
+func (r *recorder) note(d item, due time.Time, a answer, redelivery bool) {
 	us := max(a.latency.Microseconds(), lowestMicros)
 	r.mu.Lock()
 	defer r.mu.Unlock()

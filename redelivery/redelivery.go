@@ -207,7 +207,7 @@ func (r *run) reschedule(i int, a Answer, now time.Time) {
 		return
 	}
 	n := r.res.Attempts[i]
-	at := now.Add(r.p.wait(n, a.RetryAfter, now, r.rng))
+	at := now.Add(r.p.Wait(n, a.RetryAfter, now, r.rng))
 	if !r.p.retriesLeft(n, at, r.deadline, r.hasDeadline) {
 		r.res.GaveUp++
 		return

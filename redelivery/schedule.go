@@ -80,10 +80,11 @@ func RetryAfter(v string, now time.Time) (time.Duration, bool) {
 	return max(t.Sub(now), 0), true
 }
 
-// wait is how long after a shed answer to attempt n+1 (n attempts made):
+// Wait is how long after a shed answer to attempt n+1 (n attempts made):
 // the schedule's gap before it (its last gap past its end), at least the
-// Retry-After asked for, all bounded by MaxWait, then jittered.
-func (p Policy) wait(n int, retryAfter string, now time.Time, rng *rand.Rand) time.Duration {
+// Retry-After asked for, all bounded by MaxWait, then jittered. Run uses
+// it, and so does mvh load, whose open model paces its own deliveries.
+func (p Policy) Wait(n int, retryAfter string, now time.Time, rng *rand.Rand) time.Duration {
 	bound := p.MaxWait
 	if bound <= 0 {
 		bound = DefaultMaxWait

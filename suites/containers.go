@@ -22,5 +22,13 @@ func containerTarget(s framework.ContainerSpec) target.Target {
 // Setup starts the sink, the receiver and its observer the way Run does,
 // for commands that drive a receiver without the checks (mvh load).
 func Setup(ctx context.Context, cfg framework.Config, log *slog.Logger) (*framework.Env, error) {
-	return framework.Setup(ctx, cfg, containerTarget, log)
+	env, err := framework.Setup(ctx, cfg, containerTarget, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := env.Observe(cfg.Observation, openSQL); err != nil {
+		_ = env.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return env, nil
 }

@@ -13,15 +13,24 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/minivoice/mvh/loadgen"
+	"github.com/minivoice/mvh/redelivery"
 	"github.com/minivoice/mvh/suites"
 	"github.com/minivoice/mvh/suites/catalogue"
 	"github.com/minivoice/mvh/suites/framework"
 )
 
-// loadTargetFlags are the flags of mvh conform that mvh load shares: the
-// target, its observation, --settle and --json.
-var loadTargetFlags = []string{"url", "cmd", "env", "path", "ready-timeout", "image", "dockerfile", "container-port",
-	"sink-key", "sink-addr", "inspect-url", "inspect-key", "inspect-sql", "inspect-cmd", "secret", "settle", "json", "demo"}
+// sharedWithConform says which flags of mvh conform mvh load shares: the
+// target, its observation (every --inspect-* too), --settle, --settle-max
+// and --json; the rest (selection, verdict, check knobs) are the checks'.
+func sharedWithConform(name string) bool {
+	return strings.HasPrefix(name, "inspect-") || slices.Contains([]string{"url", "cmd", "env", "path", "ready-timeout",
+		"image", "dockerfile", "container-port", "sink-key", "sink-addr", "no-sink", "require-observation",
+		"secret", "settle", "settle-max", "json", "demo"}, name)
+}
+
+// redeliverySpan is what the contract's retry schedule is compressed to
+// for deliveries a receiver sheds.
+const redeliverySpan = 10 * time.Second
 
 // loadConfig is mvh load's own flags.
 type loadConfig struct {
@@ -32,7 +41,6 @@ type loadConfig struct {
 	DupRatio       float64
 	ConcurrentDups bool
 	OutOfOrder     bool
-	SettleMax      time.Duration
 	Output, HTML   string
 }
 
@@ -46,7 +54,6 @@ func (c *loadConfig) RegisterFlags(fs *flag.FlagSet) {
 	fs.Float64Var(&c.DupRatio, "dup-ratio", 0, "share of events delivered twice (same bytes, signed again), 0 to 1")
 	fs.BoolVar(&c.ConcurrentDups, "concurrent-dups", false, "send half of the copies at the same moment as their original")
 	fs.BoolVar(&c.OutOfOrder, "out-of-order", false, "send each call's events in reverse order")
-	fs.DurationVar(&c.SettleMax, "settle-max", time.Minute, "longest wait for records while they still arrive")
 	fs.StringVar(&c.Output, "output", "", "write the raw result (histogram, keys sent and acked) to this `FILE`, for mvh load merge")
 	fs.StringVar(&c.HTML, "html", "", "write a one-file HTML page of the run to `FILE`")
 }
@@ -100,7 +107,7 @@ without shedding, 1 otherwise, 2 for bad flags or a receiver never ready.`,
 	cfg.RegisterFlags(all)
 	shared := flag.NewFlagSet("load", flag.ContinueOnError)
 	all.VisitAll(func(f *flag.Flag) {
-		if slices.Contains(loadTargetFlags, f.Name) {
+		if sharedWithConform(f.Name) {
 			shared.Var(f.Value, f.Name, f.Usage)
 		}
 	})
@@ -121,7 +128,7 @@ func runLoad(cmd *cobra.Command, a *app, cfg framework.Config, lc loadConfig) er
 		}
 	}
 	if err := cfg.Validate(cat); err != nil {
-		return usage(scrub(err, cfg.Secret))
+		return usage(scrub(err, cfg))
 	}
 	s, err := a.spec(cmd.Context())
 	if err != nil {
@@ -147,13 +154,10 @@ func runLoad(cmd *cobra.Command, a *app, cfg framework.Config, lc loadConfig) er
 	if err := o.Validate(); err != nil {
 		return usage(err)
 	}
-	if lc.SettleMax < cfg.Settle {
-		return usagef("--settle-max %s: want at least --settle (%s)", lc.SettleMax, cfg.Settle)
-	}
 	defer quietTestcontainers(a.logger)()
 	env, err := suites.Setup(cmd.Context(), cfg, a.logger)
 	if err != nil {
-		return usage(scrub(err, cfg.Secret))
+		return usage(scrub(err, cfg))
 	}
 	defer func() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(cmd.Context()), 30*time.Second)
@@ -163,6 +167,10 @@ func runLoad(cmd *cobra.Command, a *app, cfg framework.Config, lc loadConfig) er
 		}
 	}()
 	o.URL, o.Secret = env.Receiver.URL, env.Secret
+	// shed deliveries go again on the contract's offsets, compressed to
+	// redeliverySpan past the end of sending
+	o.Redelivery = redelivery.Compress(s.Retry(), redeliverySpan, o.Workers)
+	o.Redelivery.Until = time.Now().Add(o.Duration + redeliverySpan)
 	return loadAndReport(cmd.Context(), a, cfg, lc, o, env.Observer)
 }
 
@@ -177,7 +185,7 @@ func loadAndReport(ctx context.Context, a *app, cfg framework.Config, lc loadCon
 		return fmt.Errorf("load: %w", err)
 	}
 	if obs != nil && err == nil {
-		if err := loadgen.Account(ctx, res, obs, cfg.Settle, lc.SettleMax); err != nil {
+		if err := loadgen.Account(ctx, res, obs, cfg.Settle, cfg.SettleMax); err != nil {
 			return fmt.Errorf("load: %w", err)
 		}
 	}
