@@ -2,14 +2,17 @@ package suites_test
 
 import (
 	"flag"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/minivoice/mvh/suites"
 	"github.com/minivoice/mvh/suites/catalogue"
-	"github.com/minivoice/mvh/suites/framework"
+	"github.com/minivoice/mvh/suites/harness"
 )
 
 // expectAllPassed checks a run against the reference: every check that ran
@@ -41,7 +44,7 @@ func expectAllPassed(t *testing.T, rep types.Report, whole bool) {
 // that catalogue and specs agree exactly: one spec per check, named by its
 // ID, labelled from the catalogue, in catalogue order.
 func TestCatalogueAgreement(t *testing.T) {
-	var c framework.Config
+	var c harness.Config
 	c.RegisterFlags(flag.NewFlagSet("preview", flag.ContinueOnError))
 	c.Cmd = "unused"
 	rep, registered, err := suites.Preview(c)
@@ -68,8 +71,29 @@ func TestCatalogueAgreement(t *testing.T) {
 		if !slices.Equal(sr.Labels(), ch.Labels()) {
 			t.Errorf("%s: labels %v, want %v", ch.ID, sr.Labels(), ch.Labels())
 		}
+		checkLocation(t, ch.ID, sr.LeafNodeLocation)
 	}
 	if !slices.Equal(order, cat.IDs()) {
 		t.Errorf("spec order %v, want the catalogue's %v", order, cat.IDs())
+	}
+}
+
+// checkLocation: a spec's location (what junit.xml and a timeout's failure
+// show) is the line of the check package that registers it, never the
+// framework's.
+func checkLocation(t *testing.T, id string, loc types.CodeLocation) {
+	t.Helper()
+	dir := filepath.Base(filepath.Dir(loc.FileName))
+	if dir == "framework" || dir == "suites" || loc.LineNumber <= 0 {
+		t.Errorf("%s: spec located at %s, want its check's own line", id, loc)
+		return
+	}
+	src, err := os.ReadFile(loc.FileName)
+	if err != nil {
+		t.Fatalf("%s: %v", id, err)
+	}
+	lines := strings.Split(string(src), "\n")
+	if loc.LineNumber > len(lines) || !strings.Contains(lines[loc.LineNumber-1], ".Check(") {
+		t.Errorf("%s: spec located at %s, which does not register a check", id, loc)
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/minivoice/mvh/spec"
 	"github.com/minivoice/mvh/suites/catalogue"
 	"github.com/minivoice/mvh/suites/framework"
+	"github.com/minivoice/mvh/suites/harness"
 )
 
 // Session describes what a run talked to, for the reports.
@@ -46,8 +47,8 @@ type Option func(*options)
 type options struct {
 	spec       *spec.Spec
 	logger     *slog.Logger
-	containers framework.ContainerFactory
-	openSQL    framework.SQLOpener
+	containers harness.ContainerFactory
+	openSQL    harness.SQLOpener
 	onCheck    func(types.SpecReport)
 	session    *Session
 	ginkgoOut  io.Writer
@@ -61,7 +62,7 @@ func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l 
 
 // WithContainers replaces how --image and --dockerfile targets are made
 // (by default with package suites/container).
-func WithContainers(f framework.ContainerFactory) Option {
+func WithContainers(f harness.ContainerFactory) Option {
 	return func(o *options) { o.containers = f }
 }
 
@@ -83,11 +84,11 @@ var runMu sync.Mutex
 // and stops everything again. The harness is set up outside Ginkgo, so a
 // receiver that never gets ready is an error, not a failed check. The error
 // is for runs that could not judge the receiver (bad configuration wrapping
-// framework.ErrConfig, a receiver not ready wrapping target.ErrNotReady);
+// harness.ErrConfig, a receiver not ready wrapping target.ErrNotReady);
 // the verdict is in the report (catalogue.Verdict). ctx bounds the setup;
 // while checks run, Ginkgo's interrupt handling (SIGINT, SIGTERM) ends them
 // early, and the receiver is stopped either way.
-func Run(ctx context.Context, cfg framework.Config, opts ...Option) (types.Report, error) {
+func Run(ctx context.Context, cfg harness.Config, opts ...Option) (types.Report, error) {
 	o := apply(opts)
 	cat, s, err := prepare(cfg, o)
 	if err != nil {
@@ -96,19 +97,15 @@ func Run(ctx context.Context, cfg framework.Config, opts ...Option) (types.Repor
 	if cfg.Seed == 0 {
 		cfg.Seed = rand.Int64N(1<<31-1) + 1
 	}
-	env, err := framework.Setup(ctx, cfg, o.containers, o.logger)
+	env, err := harness.Start(ctx, cfg, o.containers, o.openSQL, o.logger)
 	if err != nil {
-		return types.Report{}, err
-	}
-	if err := env.Observe(cfg.Observation, o.openSQL); err != nil {
-		_ = env.Close(context.WithoutCancel(ctx))
 		return types.Report{}, err
 	}
 	if o.session != nil {
 		describe(o.session, env)
 		o.session.Seed = cfg.Seed
 	}
-	rep, err := runSpecs(framework.New(cfg, s, cat, env), cfg, o, false)
+	rep, err := runSpecs(framework.New(cfg.Knobs(), s, cat, env.Checks()), cfg, o, false)
 	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	if cerr := env.Close(stopCtx); cerr != nil {
@@ -123,19 +120,19 @@ func Run(ctx context.Context, cfg framework.Config, opts ...Option) (types.Repor
 // Preview registers the spec tree without a receiver and returns Ginkgo's
 // preview report and how many specs each check ID got: what the agreement
 // test compares with the catalogue.
-func Preview(cfg framework.Config, opts ...Option) (types.Report, map[string]int, error) {
+func Preview(cfg harness.Config, opts ...Option) (types.Report, map[string]int, error) {
 	o := apply(opts)
 	cat, s, err := prepare(cfg, o)
 	if err != nil {
 		return types.Report{}, nil, err
 	}
-	f := framework.New(cfg, s, cat, nil)
+	f := framework.New(cfg.Knobs(), s, cat, nil)
 	rep, err := runSpecs(f, cfg, o, true)
 	return rep, f.Registered(), err
 }
 
 func apply(opts []Option) options {
-	o := options{logger: slog.New(slog.DiscardHandler), containers: containerTarget, openSQL: openSQL}
+	o := options{logger: slog.New(slog.DiscardHandler), containers: harness.ContainerTarget, openSQL: harness.OpenSQL}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -143,7 +140,7 @@ func apply(opts []Option) options {
 }
 
 // prepare reads the catalogue and the contract and validates cfg against them.
-func prepare(cfg framework.Config, o options) (catalogue.Catalogue, *spec.Spec, error) {
+func prepare(cfg harness.Config, o options) (catalogue.Catalogue, *spec.Spec, error) {
 	cat, err := catalogue.Load()
 	if err != nil {
 		return cat, nil, err
@@ -160,7 +157,7 @@ func prepare(cfg framework.Config, o options) (catalogue.Catalogue, *spec.Spec, 
 	return cat, s, nil
 }
 
-func describe(s *Session, env *framework.Env) {
+func describe(s *Session, env *harness.Env) {
 	s.Target, s.ReceiverURL, s.Secret = env.Receiver.Description, env.Receiver.URL, env.Secret
 	if env.Sink != nil {
 		s.SinkURL = env.Sink.URL()
@@ -172,7 +169,7 @@ func describe(s *Session, env *framework.Env) {
 
 // runSpecs resets Ginkgo's global suite, registers the tree for f and runs
 // (or previews) it with the configuration the flags translate to.
-func runSpecs(f *framework.Framework, cfg framework.Config, o options, preview bool) (types.Report, error) {
+func runSpecs(f *framework.Framework, cfg harness.Config, o options, preview bool) (types.Report, error) {
 	runMu.Lock()
 	defer runMu.Unlock()
 	globals.Reset()
@@ -180,7 +177,7 @@ func runSpecs(f *framework.Framework, cfg framework.Config, o options, preview b
 	register(f, o.onCheck, func(r types.Report) { rep = r })
 	sc, rc := ginkgo.GinkgoConfiguration()
 	if sc.ParallelTotal > 1 {
-		return rep, fmt.Errorf("%w: ginkgo -p: the checks share one receiver and run serially", framework.ErrConfig)
+		return rep, fmt.Errorf("%w: ginkgo -p: the checks share one receiver and run serially", harness.ErrConfig)
 	}
 	sc.LabelFilter = and(sc.LabelFilter, cfg.LabelFilter())
 	sc.RandomizeAllSpecs, sc.FailFast, sc.FailOnPending, sc.FailOnEmpty = false, false, false, false

@@ -17,13 +17,13 @@ import (
 	"github.com/minivoice/mvh/reporters"
 	"github.com/minivoice/mvh/suites"
 	"github.com/minivoice/mvh/suites/catalogue"
-	"github.com/minivoice/mvh/suites/framework"
+	"github.com/minivoice/mvh/suites/harness"
 )
 
 // cfg is filled from `go test ./suites -args --cmd ... ` (or the flags
 // after `ginkgo run ./suites --`); with no target flag the suite tests
 // itself against the bundled reference receiver.
-var cfg framework.Config
+var cfg harness.Config
 
 func init() { cfg.RegisterFlags(flag.CommandLine) }
 
@@ -62,7 +62,7 @@ func TestConformance(t *testing.T) {
 
 // writeReports honours --report-dir and --save-fixtures, as mvh conform
 // does; the other output flags belong to the CLI.
-func writeReports(t *testing.T, run framework.Config, rep types.Report, session suites.Session) {
+func writeReports(t *testing.T, run harness.Config, rep types.Report, session suites.Session) {
 	t.Helper()
 	info := reporters.Run{Target: session.Target, ReceiverURL: session.ReceiverURL, Strict: run.Strict,
 		Command: "go test ./suites", Seed: session.Seed, ReceiverLogs: session.Logs, Redact: []string{session.Secret}}

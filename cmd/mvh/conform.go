@@ -19,11 +19,11 @@ import (
 	"github.com/minivoice/mvh/suites"
 	"github.com/minivoice/mvh/suites/catalogue"
 	"github.com/minivoice/mvh/suites/container"
-	"github.com/minivoice/mvh/suites/framework"
+	"github.com/minivoice/mvh/suites/harness"
 )
 
 func newConformCmd(a *app) *cobra.Command {
-	cfg := &framework.Config{}
+	cfg := &harness.Config{}
 	cmd := &cobra.Command{
 		Use:   "conform",
 		Short: "Run the conformance catalogue against a webhook receiver (the CI gate)",
@@ -53,7 +53,7 @@ the run: the running check is reported interrupted and the reports written.`,
 	return cmd
 }
 
-func runConform(cmd *cobra.Command, a *app, cfg framework.Config) error {
+func runConform(cmd *cobra.Command, a *app, cfg harness.Config) error {
 	if cfg.List {
 		return printCatalogue(a.stdout, cfg.JSON)
 	}
@@ -63,7 +63,7 @@ func runConform(cmd *cobra.Command, a *app, cfg framework.Config) error {
 		}
 	}
 	if cfg.Secret == "" && cfg.Started() {
-		cfg.Secret = framework.NewSecret() // known up front, so every output can scrub it
+		cfg.Secret = harness.NewSecret() // known up front, so every output can scrub it
 		if !cfg.Demo {
 			fmt.Fprintf(a.stderr, "mvh conform: this run's webhook secret (for the reproductions' MVH_SECRET; never written to reports): %s\n", cfg.Secret)
 		}
@@ -135,7 +135,7 @@ func (e scrubbedError) Unwrap() error { return e.err }
 
 // scrub masks the run's secret in err's message, leaving what the user
 // typed as something else whole.
-func scrub(err error, cfg framework.Config) error {
+func scrub(err error, cfg harness.Config) error {
 	msg := reporters.Scrub(err.Error(), []string{cfg.Secret}, typed(cfg, suites.Session{}))
 	if msg == err.Error() {
 		return err
@@ -150,14 +150,14 @@ const minScrubbable = 16
 // typed lists what the user typed as something other than the secret
 // (target, paths, other flags) and the URL the run derived from them:
 // reports print these whole even where the secret occurs inside.
-func typed(cfg framework.Config, session suites.Session) []string {
+func typed(cfg harness.Config, session suites.Session) []string {
 	out := []string{cfg.URL, session.ReceiverURL, session.SinkURL, cfg.Path, cfg.Image, cfg.Dockerfile,
 		cfg.SinkAddr, cfg.SinkKey, cfg.InspectURL, cfg.InspectKey, cfg.ReportDir, cfg.SaveFixtures, cfg.Level}
 	return append(append(out, cfg.Only...), cfg.Skip...)
 }
 
 // writeReports writes --report-dir and --save-fixtures and prints --json.
-func writeReports(a *app, cfg framework.Config, rep types.Report, run reporters.Run) ([]string, error) {
+func writeReports(a *app, cfg harness.Config, rep types.Report, run reporters.Run) ([]string, error) {
 	var paths []string
 	if cfg.ReportDir != "" {
 		written, err := reporters.WriteDir(cfg.ReportDir, rep, run)
@@ -185,7 +185,7 @@ func writeReports(a *app, cfg framework.Config, rep types.Report, run reporters.
 }
 
 // reportRun describes the run for the reports.
-func reportRun(cmd *cobra.Command, cfg framework.Config, s *spec.Spec, session suites.Session) reporters.Run {
+func reportRun(cmd *cobra.Command, cfg harness.Config, s *spec.Spec, session suites.Session) reporters.Run {
 	return reporters.Run{
 		Target: session.Target, ReceiverURL: session.ReceiverURL,
 		HarnessVersion: harnessVersion(), Seed: session.Seed, SpecTitle: s.Title(), SpecVersion: s.Version(),
@@ -212,7 +212,7 @@ func commandLine(cmd *cobra.Command) string {
 // demoTarget points the run at the bundled reference receiver: this very
 // binary re-executed with the hidden reference-receiver command, so the
 // demo needs no Go toolchain and nothing but mvh.
-func demoTarget(cmd *cobra.Command, cfg *framework.Config) error {
+func demoTarget(cmd *cobra.Command, cfg *harness.Config) error {
 	if cfg.URL != "" || cfg.Cmd != "" || cfg.Image != "" || cfg.Dockerfile != "" {
 		return usagef("--demo: starts the bundled reference receiver; drop --url, --cmd, --image and --dockerfile")
 	}

@@ -14,9 +14,8 @@ import (
 
 	"github.com/minivoice/mvh/loadgen"
 	"github.com/minivoice/mvh/redelivery"
-	"github.com/minivoice/mvh/suites"
 	"github.com/minivoice/mvh/suites/catalogue"
-	"github.com/minivoice/mvh/suites/framework"
+	"github.com/minivoice/mvh/suites/harness"
 )
 
 // sharedWithConform says which flags of mvh conform mvh load shares: the
@@ -82,7 +81,7 @@ func (r *rateFlag) Set(s string) error {
 }
 
 func newLoadCmd(a *app) *cobra.Command {
-	cfg, lc := &framework.Config{}, &loadConfig{}
+	cfg, lc := &harness.Config{}, &loadConfig{}
 	cmd := &cobra.Command{
 		Use:   "load",
 		Short: "Send a sustained signed, duplicate-laden stream and account for every record",
@@ -117,7 +116,7 @@ without shedding, 1 otherwise, 2 for bad flags or a receiver never ready.`,
 	return cmd
 }
 
-func runLoad(cmd *cobra.Command, a *app, cfg framework.Config, lc loadConfig) error {
+func runLoad(cmd *cobra.Command, a *app, cfg harness.Config, lc loadConfig) error {
 	cat, err := catalogue.Load()
 	if err != nil {
 		return err
@@ -139,7 +138,7 @@ func runLoad(cmd *cobra.Command, a *app, cfg framework.Config, lc loadConfig) er
 		return usage(err)
 	}
 	if cfg.Secret == "" && cfg.Started() {
-		cfg.Secret = framework.NewSecret()
+		cfg.Secret = harness.NewSecret()
 	}
 	bodies, err := loadgen.Bodies(s, events, time.Now())
 	if err != nil {
@@ -155,7 +154,7 @@ func runLoad(cmd *cobra.Command, a *app, cfg framework.Config, lc loadConfig) er
 		return usage(err)
 	}
 	defer quietTestcontainers(a.logger)()
-	env, err := suites.Setup(cmd.Context(), cfg, a.logger)
+	env, err := harness.Open(cmd.Context(), cfg, a.logger)
 	if err != nil {
 		return usage(scrub(err, cfg))
 	}
@@ -176,7 +175,7 @@ func runLoad(cmd *cobra.Command, a *app, cfg framework.Config, lc loadConfig) er
 
 // loadAndReport runs the load, accounts for the records and writes every
 // output asked for.
-func loadAndReport(ctx context.Context, a *app, cfg framework.Config, lc loadConfig, o loadgen.Options, obs loadgen.Counter) error {
+func loadAndReport(ctx context.Context, a *app, cfg harness.Config, lc loadConfig, o loadgen.Options, obs loadgen.Counter) error {
 	progress := newLoadProgress(a.stderr, o.Duration)
 	o.Progress = progress.update
 	res, err := loadgen.Run(ctx, o)

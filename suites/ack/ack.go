@@ -92,7 +92,7 @@ func show(d time.Duration) string {
 // for the record first (so no slow forward is left for later checks), then
 // judges the acknowledgement time.
 func slowDownstream(ctx ginkgo.SpecContext, c *framework.Case) {
-	sink := c.Env().Sink
+	sink := c.Env().Sink()
 	if sink == nil {
 		ginkgo.Skip("needs the harness sink: only a downstream the harness runs can be made slow")
 	}

@@ -8,9 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/minivoice/mvh/suites/harness"
 	"go.yaml.in/yaml/v3"
-
-	"github.com/minivoice/mvh/suites/framework"
 )
 
 // ciDir holds the CI recipes the README's "Use it as a CI gate" shows.
@@ -132,7 +131,7 @@ var conformLine = regexp.MustCompile(`(?m)mvh conform.*$|^#\s+--.*$`)
 func checkConformFlags(t *testing.T, scripts string) {
 	t.Helper()
 	fs := flag.NewFlagSet("conform", flag.ContinueOnError)
-	(&framework.Config{}).RegisterFlags(fs)
+	(&harness.Config{}).RegisterFlags(fs)
 	for _, line := range conformLine.FindAllString(scripts, -1) {
 		for _, f := range strings.Fields(line) {
 			name, _, _ := strings.Cut(strings.TrimPrefix(f, "--"), "=")

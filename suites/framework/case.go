@@ -48,8 +48,8 @@ func (c *Case) Config() Config { return c.f.Config }
 // G is the Gomega bound to Ginkgo's Fail for this run.
 func (c *Case) G() gomega.Gomega { return c.f.g }
 
-// Env is the running harness.
-func (c *Case) Env() *Env { return c.f.Env }
+// Env is what the check reaches of the harness.
+func (c *Case) Env() Env { return c.f.Env }
 
 // CallID returns a call ID no other check (and no earlier run against a
 // long-lived receiver) has used, so checks stay independent.
@@ -124,12 +124,12 @@ func (c *Case) addRecords() {
 	c.mu.Lock()
 	watched := c.watched
 	c.mu.Unlock()
-	if len(watched) == 0 || c.f.Env == nil || c.f.Env.Observer == nil {
+	if len(watched) == 0 || c.f.Env == nil || c.f.Env.Observer() == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	counts, err := c.f.Env.Observer.Counts(ctx)
+	counts, err := c.f.Env.Observer().Counts(ctx)
 	if err != nil {
 		c.Notef("final record counts unavailable: %v", err)
 		return

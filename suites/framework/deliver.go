@@ -76,7 +76,7 @@ func (c *Case) Send(ctx context.Context, d Delivery) evidence.Exchange {
 // post delivers d once, without recording the exchange.
 func (c *Case) post(ctx context.Context, d Delivery) evidence.Exchange {
 	return c.exchange(ctx, d, false, func(req *http.Request) (*evidence.Response, error) {
-		resp, err := c.f.Env.Client.Do(req)
+		resp, err := c.f.Env.Client().Do(req)
 		if err != nil {
 			return nil, err
 		}
@@ -138,8 +138,8 @@ func (c *Case) SendAll(ctx context.Context, inFlight int, ds []Delivery) []evide
 // the way the mock sender makes it; a method other than POST goes out
 // without a body.
 func (c *Case) newRequest(ctx context.Context, d Delivery) (*http.Request, error) {
-	r := delivery.Request{URL: c.f.Env.Receiver.URL, Event: d.Event, Body: d.Body,
-		Signing: d.Signed, Secrets: []string{c.f.Env.Secret}, Now: time.Now().Add(d.Skew), Skew: d.TimestampSkew}
+	r := delivery.Request{URL: c.f.Env.URL(), Event: d.Event, Body: d.Body,
+		Signing: d.Signed, Secrets: []string{c.f.Env.Secret()}, Now: time.Now().Add(d.Skew), Skew: d.TimestampSkew}
 	if d.Sent != nil {
 		r.Body, r.Signed = d.Sent, d.Body
 	}

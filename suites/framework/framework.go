@@ -1,3 +1,11 @@
+// Package framework is what a conformance check is written with, in the
+// spirit of Kubernetes' e2e framework: Check registers a catalogue check,
+// Case signs and sends Deliveries exactly like the mock sender, records
+// every exchange as evidence, and waits for records with Gomega; Env is
+// the narrow view of the harness a check gets (URL, client, secret,
+// observer, restart) and Config the knobs it reads. Checks live in
+// per-area packages; framework knows none of them, and links no
+// container runtime and no database driver (package harness does).
 package framework
 
 import (
@@ -20,14 +28,14 @@ type Framework struct {
 	Cat    catalogue.Catalogue
 	// Env is the running harness; nil when specs are only listed (a
 	// dry run), in which case no check body ever runs.
-	Env *Env
+	Env Env
 
 	g          gomega.Gomega
 	registered map[string]int
 }
 
 // New returns a framework for one registration of the spec tree.
-func New(cfg Config, s *spec.Spec, cat catalogue.Catalogue, env *Env) *Framework {
+func New(cfg Config, s *spec.Spec, cat catalogue.Catalogue, env Env) *Framework {
 	return &Framework{
 		Config: cfg, Spec: s, Cat: cat, Env: env,
 		g:          gomega.NewGomega(ginkgo.Fail),
@@ -48,18 +56,20 @@ func (f *Framework) Registered() map[string]int {
 // Check registers the spec of one catalogue check: its text is the ID, its
 // labels and time limit come from the catalogue. An ID missing from the
 // catalogue still registers (so the agreement test can name it) but fails.
+// The spec's location is the caller's line (ginkgo.Offset), so reports and
+// timeouts point at the check, not at this function.
 func (f *Framework) Check(id string, body func(ctx ginkgo.SpecContext, c *Case)) bool {
 	f.registered[id]++
 	ch, ok := f.Cat.Check(id)
 	if !ok {
-		return ginkgo.It(id, ginkgo.Label(id), func() {
+		return ginkgo.It(id, ginkgo.Offset(1), ginkgo.Label(id), func() {
 			ginkgo.Fail(fmt.Sprintf("check %s is not in the catalogue", id))
 		})
 	}
-	return ginkgo.It(id, ginkgo.Label(ch.Labels()...), ginkgo.SpecTimeout(f.timeout(ch)), func(ctx ginkgo.SpecContext) {
+	return ginkgo.It(id, ginkgo.Offset(1), ginkgo.Label(ch.Labels()...), ginkgo.SpecTimeout(f.timeout(ch)), func(ctx ginkgo.SpecContext) {
 		c := newCase(f, ch)
 		ginkgo.DeferCleanup(c.attach)
-		if ch.Observation && f.Env.Observer == nil {
+		if ch.Observation && f.Env.Observer() == nil {
 			f.unobserved()
 		}
 		body(ctx, c)

@@ -36,7 +36,7 @@ func (c *Case) Example(event string) map[string]any {
 func (c *Case) Probe(ctx context.Context, d Delivery) evidence.Exchange { return c.post(ctx, d) }
 
 // Observing reports whether the run sees the receiver's records.
-func (c *Case) Observing() bool { return c.f.Env != nil && c.f.Env.Observer != nil }
+func (c *Case) Observing() bool { return c.f.Env != nil && c.f.Env.Observer() != nil }
 
 // Counts polls the receiver's records until every key has at least one or
 // --settle passes, and returns the counts of keys then; it asserts nothing,
@@ -44,7 +44,7 @@ func (c *Case) Observing() bool { return c.f.Env != nil && c.f.Env.Observer != n
 func (c *Case) Counts(ctx context.Context, keys ...string) map[string]int {
 	deadline := time.Now().Add(c.f.Config.Settle)
 	for {
-		counts, err := c.f.Env.Observer.Counts(ctx)
+		counts, err := c.f.Env.Observer().Counts(ctx)
 		done := err == nil
 		for _, k := range keys {
 			done = done && counts[k] > 0

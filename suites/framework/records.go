@@ -121,7 +121,7 @@ func (c *Case) await(ctx context.Context, stall time.Duration, done func(map[str
 	var p progress
 	last, lastNew := -1, start
 	for {
-		p.counts, p.err = c.f.Env.Observer.Counts(ctx)
+		p.counts, p.err = c.f.Env.Observer().Counts(ctx)
 		now := time.Now()
 		p.took = now.Sub(start)
 		if p.err == nil {
@@ -157,7 +157,7 @@ func (c *Case) hold(ctx context.Context, window time.Duration, want string, keys
 	defer tick.Stop()
 	last, lastNew := -1, start
 	for {
-		counts, err := c.f.Env.Observer.Counts(ctx)
+		counts, err := c.f.Env.Observer().Counts(ctx)
 		now := time.Now()
 		if err != nil {
 			ginkgo.Fail("observer: " + err.Error())
@@ -193,13 +193,13 @@ func total(counts map[string]int) int {
 // expects), or it received nothing at all during the run, which usually
 // means the receiver writes to its database and forwards nowhere.
 func (c *Case) unkeyedHint() string {
-	if c.f.Env.Sink == nil || c.f.Env.Observer != observe.Observer(c.f.Env.Sink) {
+	if c.f.Env.Sink() == nil || c.f.Env.Observer() != observe.Observer(c.f.Env.Sink()) {
 		return ""
 	}
-	if n := c.f.Env.Sink.Unkeyed(); n > 0 {
+	if n := c.f.Env.Sink().Unkeyed(); n > 0 {
 		return fmt.Sprintf(" (the sink refused %d records with nothing at --sink-key %s)", n, c.f.Config.SinkKey)
 	}
-	if counts, _ := c.f.Env.Sink.Counts(context.Background()); len(counts) == 0 {
+	if counts, _ := c.f.Env.Sink().Counts(context.Background()); len(counts) == 0 {
 		return " (" + SinkSilent + ")"
 	}
 	return ""

@@ -107,7 +107,7 @@ func (c *Case) ExpectOutcome(ctx context.Context, acc Accepted) outcome.Tally {
 	if p.done {
 		_ = c.hold(ctx, window, wantAtMostOne, acked)
 	}
-	counts, err := c.f.Env.Observer.Counts(ctx)
+	counts, err := c.f.Env.Observer().Counts(ctx)
 	if err != nil {
 		ginkgo.Fail("observer: " + err.Error())
 	}

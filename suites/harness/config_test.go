@@ -1,4 +1,4 @@
-package framework
+package harness
 
 import (
 	"errors"
@@ -12,7 +12,6 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/minivoice/mvh/suites/catalogue"
-	"github.com/minivoice/mvh/suites/evidence"
 )
 
 func parse(t *testing.T, args ...string) Config {
@@ -30,15 +29,15 @@ func parse(t *testing.T, args ...string) Config {
 func TestRegisterFlagsDefaults(t *testing.T) {
 	c := parse(t)
 	if c.Settle != 5*time.Second || c.SettleMax != time.Minute || c.AckBudget != time.Second || c.Burst != 500 || c.SlowDownstream != 5*time.Second ||
-		c.Path != "/webhooks/minivoice" || c.SinkKey != "/event_key" || c.Level != "should" || c.Window() != time.Second {
+		c.Path != "/webhooks/minivoice" || c.SinkKey != "/event_key" || c.Level != "should" || c.Knobs().Window() != time.Second {
 		t.Errorf("defaults %+v", c)
 	}
 	c = parse(t, "--cmd", "r --port {port}", "--env", "A=1,2", "--env", "B=x", "--only", "ack.latency,load.burst", "--only", "input.oversized", "--settle", "100ms")
 	if !slices.Equal(c.Env, []string{"A=1,2", "B=x"}) || !slices.Equal(c.Only, []string{"ack.latency", "load.burst", "input.oversized"}) {
 		t.Errorf("lists: env %q only %q", c.Env, c.Only)
 	}
-	if c.Window() != 200*time.Millisecond {
-		t.Errorf("window %s, want the 200ms floor", c.Window())
+	if c.Knobs().Window() != 200*time.Millisecond {
+		t.Errorf("window %s, want the 200ms floor", c.Knobs().Window())
 	}
 }
 
@@ -121,32 +120,6 @@ func TestLabelFilter(t *testing.T) {
 			if ok, _ := spec(id).MatchesLabelFilter(filter); ok {
 				t.Errorf("%q (filter %q) runs %s", tc.args, filter, id)
 			}
-		}
-	}
-}
-
-func TestMatches(t *testing.T) {
-	answered := func(status int) evidence.Exchange {
-		return evidence.Exchange{Response: &evidence.Response{Status: status}}
-	}
-	for _, tc := range []struct {
-		expect string
-		x      evidence.Exchange
-		want   bool
-	}{
-		{"2xx", answered(204), true},
-		{"2xx", answered(409), false},
-		{"4xx", answered(401), true},
-		{"4xx", answered(500), false},
-		{"405", answered(405), true},
-		{"405", answered(404), false},
-		{"2xx|4xx", answered(413), true},
-		{"2xx|4xx", answered(503), false},
-		{"2xx", evidence.Exchange{Error: "connection reset"}, false},
-		{"", evidence.Exchange{LostAck: true}, true},
-	} {
-		if got := Matches(tc.expect, tc.x); got != tc.want {
-			t.Errorf("Matches(%q, %s) = %v", tc.expect, Answer(tc.x), got)
 		}
 	}
 }

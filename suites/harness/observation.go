@@ -1,4 +1,4 @@
-package framework
+package harness
 
 import (
 	"context"
@@ -38,10 +38,6 @@ type Observation struct {
 // SQLOpener makes the --inspect-sql observer; the runner passes one so
 // that this package links no database driver.
 type SQLOpener func(dsn, query, key string) (observe.Observer, error)
-
-// ErrNoObservation is the skip (or, with --require-observation, failure)
-// reason of an observation check without an observer.
-var ErrNoObservation = errors.New("no observation")
 
 // registerFlags binds the observation flags.
 func (o *Observation) registerFlags(fs *flag.FlagSet) {
