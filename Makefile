@@ -12,7 +12,7 @@ BIN           := bin
 export TESTCONTAINERS_RYUK_DISABLED := true
 export CGO_ENABLED := 0
 
-.PHONY: all build demo test fmt-check vet lint clean chromium postgresql
+.PHONY: all build demo test fmt-check vet lint clean chromium postgresql mariadb
 
 all: build
 
@@ -55,7 +55,15 @@ postgresql:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; \
 	  else echo "postgresql not installed: the database observer tests will skip"; fi; }
 
-test: fmt-check vet chromium postgresql
+# MariaDB (Debian's mariadb-server) for the same tests, the MySQL dialect.
+mariadb:
+	@command -v mariadbd >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing mariadb-server for the database observer tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mariadb-server >/dev/null; \
+	  else echo "mariadb-server not installed: the MariaDB observer tests will skip"; fi; }
+
+test: fmt-check vet chromium postgresql mariadb
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m ./...
 	@# the full 10,000 generated-payload seeds, too slow under -race
 	$(GO) test -count=1 -run '^TestGeneratedValidate$$' ./spec

@@ -45,10 +45,20 @@ func TestEngines(t *testing.T) {
 		seed(t, "pgx", dsn)
 		engines = append(engines, struct{ name, dsn string }{"postgres", dsn})
 	}
+	if !testing.Short() {
+		m := dbtest.StartMariaDB(t)
+		dsn := m.Database(t, "receiver")
+		src, err := mysqlSource(dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seed(t, "mysql", src)
+		engines = append(engines, struct{ name, dsn string }{"mariadb", dsn})
+	}
 	ctx := context.Background()
 	for _, e := range engines {
 		t.Run(e.name, func(t *testing.T) {
-			o, err := Open(e.dsn, `SELECT call_id || ':' || event AS key, note FROM events`, "")
+			o, err := Open(e.dsn, concat(e.name, "call_id", "':'", "event")+" AS "+keyAlias(e.name)+", note FROM events", "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,7 +81,7 @@ func TestEngines(t *testing.T) {
 				}
 				bad.Close()
 			}
-			w, _ := Open(e.dsn, `INSERT INTO events VALUES ('c9', 'call.created', NULL) RETURNING call_id AS key`, "")
+			w, _ := Open(e.dsn, `INSERT INTO events VALUES ('c9', 'call.created', NULL) RETURNING call_id AS `+keyAlias(e.name), "")
 			defer w.Close()
 			if _, err := w.Counts(ctx); err == nil {
 				t.Error("a writing query succeeded: the transaction is not read-only")
@@ -81,6 +91,23 @@ func TestEngines(t *testing.T) {
 			}
 		})
 	}
+}
+
+// concat joins SQL expressions in the engine's dialect: MySQL's || is OR.
+func concat(engine string, parts ...string) string {
+	if engine == "mariadb" {
+		return "SELECT CONCAT(" + strings.Join(parts, ", ") + ")"
+	}
+	return "SELECT " + strings.Join(parts, " || ")
+}
+
+// keyAlias is the column name key, quoted where it is a reserved word
+// (MySQL and MariaDB).
+func keyAlias(engine string) string {
+	if engine == "mariadb" {
+		return "`key`"
+	}
+	return "key"
 }
 
 func TestOpenRefusesBadInput(t *testing.T) {
