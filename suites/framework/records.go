@@ -87,7 +87,7 @@ func (c *Case) expectEventually(ctx context.Context, stall time.Duration, keys [
 	if p.err != nil {
 		ginkgo.Fail("observer: " + p.err.Error())
 	}
-	ginkgo.Fail(fmt.Sprintf("no record %s: %s%s", p.why(stall), offKeys(p.counts, WantAtLeastOne, keys), c.unkeyedHint()))
+	ginkgo.Fail(fmt.Sprintf("no record (stopped waiting: %s): %s%s", p.why(stall), offKeys(p.counts, WantAtLeastOne, keys), c.unkeyedHint()))
 }
 
 // progress is what one wait for records saw.
@@ -102,9 +102,9 @@ type progress struct {
 // why says how a wait that is not done ended, for a failure message.
 func (p progress) why(stall time.Duration) string {
 	if p.stalled {
-		return fmt.Sprintf("and no new record of any key for %s (waited %s)", stall, p.took.Round(time.Millisecond))
+		return fmt.Sprintf("no new record of any key for %s, after %s", stall, p.took.Round(time.Millisecond))
 	}
-	return fmt.Sprintf("within %s although records were still arriving", p.took.Round(time.Millisecond))
+	return fmt.Sprintf("records still arriving after %s, the --settle-max", p.took.Round(time.Millisecond))
 }
 
 // await polls the observer until done holds, judging by progress rather

@@ -89,6 +89,25 @@ func (a Accepted) Failed() []evidence.Exchange {
 	return out
 }
 
+// ExpectAccepted fails the check unless every event of acc was accepted
+// and every copy got what it expected or was shed: a 429 to one of many
+// copies is backpressure, which MiniVoice retries, while a 409 or a 5xx
+// is named as ExpectAnswers names it.
+func (c *Case) ExpectAccepted(acc Accepted) {
+	ginkgo.GinkgoHelper()
+	var judged []evidence.Exchange
+	for _, x := range acc.Final {
+		if !answerOf(x).Shed() {
+			judged = append(judged, x)
+		}
+	}
+	c.ExpectAnswers(judged...)
+	if never := acc.Tally(nil).NeverAccepted; len(never) > 0 {
+		ginkgo.Fail(strings.Join(acc.Tally(nil).Problems(problemKeys), "\n") +
+			fmt.Sprintf(" (shed %d times, retried for %s)", acc.Shed, RetryWindow))
+	}
+}
+
 // ExpectOutcome judges what SendUntilAccepted accepted against the
 // receiver's records, in package outcome's words: it waits (by progress,
 // like ExpectRecordedOnce) until every accepted event and a later marker
@@ -116,7 +135,7 @@ func (c *Case) ExpectOutcome(ctx context.Context, acc Accepted) outcome.Tally {
 	if problems := tally.Problems(problemKeys); len(problems) > 0 {
 		msg := strings.Join(problems, "\n")
 		if !p.done {
-			msg += fmt.Sprintf("\n(records awaited until %s%s)", p.why(c.f.Config.Settle), c.unkeyedHint())
+			msg += fmt.Sprintf("\n(stopped waiting for records: %s%s)", p.why(c.f.Config.Settle), c.unkeyedHint())
 		}
 		ginkgo.Fail(msg)
 	}

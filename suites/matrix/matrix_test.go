@@ -50,9 +50,9 @@ func TestMatrix(t *testing.T) {
 		t.Skip("builds three binaries and runs 23 conformance runs")
 	}
 	bins := buildBinaries(t)
-	jobs := []job{cmdJob(defects[0].defect, bins.receiver("faulty", defects[0].defect)), // the slowest first
-		cmdJob("reference", bins.receiver("reference", "")),
-		{name: "demo", args: []string{"--demo"}}}
+	jobs := []job{cmdJob(defects[0].defect, bins.receiver("faulty", defects[0].defect))} // the slowest first
+	jobs = append(jobs, variantJobs(t)...)
+	jobs = append(jobs, cmdJob("reference", bins.receiver("reference", "")), job{name: "demo", args: []string{"--demo"}})
 	for _, d := range defects[1:] {
 		jobs = append(jobs, cmdJob(d.defect, bins.receiver("faulty", d.defect)))
 	}
@@ -68,6 +68,7 @@ func TestMatrix(t *testing.T) {
 			}
 		})
 	}
+	judgeVariants(t, results)
 	for _, d := range defects {
 		t.Run(d.defect, func(t *testing.T) {
 			r := results[d.defect]

@@ -68,6 +68,8 @@ type result struct {
 	skipped        int
 	levels         map[string]string // check ID -> level, every check in the report
 	skips          map[string]string // check ID -> skip reason
+	messages       map[string]string // check ID -> failure message
+	notes          map[string][]string
 	stderr         string
 	duration       time.Duration
 	verdict, error string
@@ -118,7 +120,8 @@ func mvhConform(b binaries, args []string) result {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
 	err := cmd.Run()
-	r := result{stderr: stderr.String(), duration: time.Since(start), levels: map[string]string{}, skips: map[string]string{}}
+	r := result{stderr: stderr.String(), duration: time.Since(start), levels: map[string]string{}, skips: map[string]string{},
+		messages: map[string]string{}, notes: map[string][]string{}}
 	var exitErr *exec.ExitError
 	switch {
 	case errors.As(err, &exitErr):
@@ -129,10 +132,14 @@ func mvhConform(b binaries, args []string) result {
 	var doc struct {
 		Verdict string `json:"verdict"`
 		Checks  []struct {
-			ID     string `json:"id"`
-			Level  string `json:"level"`
-			Status string `json:"status"`
-			Skip   string `json:"skip_reason"`
+			ID       string `json:"id"`
+			Level    string `json:"level"`
+			Status   string `json:"status"`
+			Skip     string `json:"skip_reason"`
+			Message  string `json:"failure"`
+			Evidence struct {
+				Notes []string `json:"notes"`
+			} `json:"evidence"`
 		} `json:"checks"`
 	}
 	if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
@@ -142,6 +149,7 @@ func mvhConform(b binaries, args []string) result {
 	r.verdict = doc.Verdict
 	for _, c := range doc.Checks {
 		r.levels[c.ID] = c.Level
+		r.messages[c.ID], r.notes[c.ID] = c.Message, c.Evidence.Notes
 		switch c.Status {
 		case "failed":
 			r.failed = append(r.failed, c.ID)
