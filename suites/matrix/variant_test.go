@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -33,7 +34,9 @@ import (
 //	MVH_VARIANT_DELAY  per-record delay of slow-forward (default 100ms)
 //
 // forget is the defect of that family: above the limit it answers 204
-// and drops the delivery, the overflow bug of an in-memory queue.
+// and drops the delivery, the overflow bug of an in-memory queue. The
+// reference keeps its events in $MVH_STATE_DIR when the harness sets it,
+// so the variants survive a restart like a real receiver.
 func TestMain(m *testing.M) {
 	if mode := os.Getenv("MVH_VARIANT"); mode != "" {
 		if err := serveVariant(mode); err != nil {
@@ -71,11 +74,12 @@ func serveVariant(mode string) error {
 	}
 	refAddr := ln.Addr().String()
 	ln.Close()
+	args := []string{"--addr", refAddr, "--secret", os.Getenv("MVH_SECRET"), "--downstream", downstream}
+	if dir := os.Getenv("MVH_STATE_DIR"); dir != "" { // durable, so a restarted variant keeps its events
+		args = append(args, "--db", filepath.Join(dir, "variant.db"))
+	}
 	done := make(chan int, 1)
-	go func() {
-		done <- receiver.Run(ctx, []string{"--addr", refAddr, "--secret", os.Getenv("MVH_SECRET"), "--downstream", downstream},
-			func(string) string { return "" }, io.Discard)
-	}()
+	go func() { done <- receiver.Run(ctx, args, func(string) string { return "" }, io.Discard) }()
 	if err := awaitListening(ctx, refAddr, done); err != nil {
 		return err
 	}
