@@ -44,8 +44,11 @@ func (e *Engine) attempt(hard context.Context, r record) Attempt {
 	ctx, cancel := context.WithTimeout(hard, e.timeout)
 	defer cancel()
 	start := time.Now()
-	a.StartedAt = start.UTC()
+	a.StartedAt, a.SentAt = e.scheduleNow(r).UTC(), start.UTC()
 	req, err := delivery.NewRequest(ctx, r.URL, r.Event, r.Body, start, r.secrets...)
+	if err == nil {
+		a.RequestHeaders = firstValues(req.Header)
+	}
 	switch {
 	case err != nil:
 		a.ErrorClass, a.Error = ClassNetwork, err.Error()
@@ -162,4 +165,15 @@ func (e *Engine) save(ctx context.Context, r record, a Attempt) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// firstValues flattens h to one value per header, as attempts record them.
+func firstValues(h http.Header) map[string]string {
+	out := make(map[string]string, len(h))
+	for k, vs := range h {
+		if len(vs) > 0 {
+			out[k] = vs[0]
+		}
+	}
+	return out
 }

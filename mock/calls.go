@@ -61,7 +61,9 @@ func (e *Engine) callRecords(app Application, call Call, sc Scenario, set []spec
 	var out []record
 	for i, st := range sc.Steps {
 		body, err := BuildEvent(e.spec, st.Event, EventOptions{
-			CallID: call.ID, CreatedAt: call.CreatedAt.Add(st.After), Set: callSet(app, call, st.Set, set),
+			// created_at is when the event fires in real time, the clock its
+			// X-MiniVoice-Timestamp is signed with; never ahead of it.
+			CallID: call.ID, CreatedAt: call.CreatedAt.Add(scale(st.After, e.cfg.TimeScale)), Set: callSet(app, call, st.Set, set),
 		})
 		if err != nil {
 			return nil, err

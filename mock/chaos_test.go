@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -58,12 +59,14 @@ func TestChaosDuplicate(t *testing.T) {
 
 // TestChaosOutOfOrder plays a user scenario with out-of-order chaos: the
 // receiver sees the call's events in a shuffled order, while created_at
-// still tells the true one.
+// still tells the true one. created_at is real time (the clock of
+// X-MiniVoice-Timestamp) in whole seconds, so the steps are 1 s apart once
+// scaled.
 func TestChaosOutOfOrder(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "steps.yaml")
 	scenario := "name: four-steps\ndirection: inbound\nevents:\n" +
-		"  - {event: call.created, after: 0s}\n  - {event: call.gathered, after: 1s}\n" +
-		"  - {event: call.completed, after: 2s}\n  - {event: call.recording.ready, after: 3s}\n"
+		"  - {event: call.created, after: 0s}\n  - {event: call.gathered, after: 20s}\n" +
+		"  - {event: call.completed, after: 40s}\n  - {event: call.recording.ready, after: 60s}\n"
 	if err := os.WriteFile(file, []byte(scenario), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +128,7 @@ func TestChaosJitter(t *testing.T) {
 		if len(d.Chaos) != 1 || d.Chaos[0] != "jitter +"+extra.Round(time.Millisecond).String() {
 			t.Errorf("chaos %q, want jitter +%s", d.Chaos, extra.Round(time.Millisecond))
 		}
-		if real := as[0].StartedAt.Sub(d.CreatedAt); real < scale(extra, timeScale)-2*time.Millisecond {
+		if real := as[0].SentAt.Sub(d.CreatedAt); real < scale(extra, timeScale)-2*time.Millisecond {
 			t.Errorf("started %s after creation, before its jittered time %s", real, scale(extra, timeScale))
 		}
 		delayed = delayed || extra > 0
@@ -178,6 +181,38 @@ func TestChaosExtremesDoNotOverflow(t *testing.T) {
 	for range 100 {
 		if got := jittered(huge, 0.1); got < 0 {
 			t.Fatalf("jittered(max, 0.1) = %s: wrapped negative", got)
+		}
+	}
+}
+
+// TestScenarioCreatedAtIsRealTime: under --time-scale a scenario's body
+// created_at and its X-MiniVoice-Timestamp share one clock, so an event is
+// never created after it was signed (it was minutes ahead).
+func TestScenarioCreatedAtIsRealTime(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "steps.yaml")
+	scenario := "name: two-steps\ndirection: inbound\nevents:\n" +
+		"  - {event: call.created, after: 0s}\n  - {event: call.completed, after: 20s}\n"
+	if err := os.WriteFile(file, []byte(scenario), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sink := engNewSink(t, 0, 200)
+	e, _ := engStart(t, Config{TimeScale: 0.05, ScenarioFiles: []string{file}})
+	app := Application{WebhookURL: sink.URL, Secrets: []string{"whsec_minivoice_test"}}
+	_, ds, err := e.EnqueueCall(context.Background(), app, CallRequest{Scenario: "two-steps"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	engWait(t, e, ds)
+	for _, h := range engWaitHits(t, sink, 2) {
+		var body struct {
+			Event     string `json:"event"`
+			CreatedAt string `json:"created_at"`
+		}
+		_ = json.Unmarshal(h.body, &body)
+		at, err := time.Parse(time.RFC3339, body.CreatedAt)
+		ts, _ := strconv.ParseInt(h.header.Get("X-MiniVoice-Timestamp"), 10, 64)
+		if err != nil || ts == 0 || at.Unix() > ts {
+			t.Errorf("%s: created_at %s after X-MiniVoice-Timestamp %d (%v)", body.Event, body.CreatedAt, ts, err)
 		}
 	}
 }

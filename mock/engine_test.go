@@ -68,7 +68,12 @@ func engCheckTiming(t *testing.T, d Delivery, as []Attempt, hits []engHit, sched
 	if off < lo || off > hi {
 		t.Errorf("attempt %d scheduled at +%s, want within [%s, %s]", i+1, off, lo, hi)
 	}
-	real := as[i].StartedAt.Sub(d.CreatedAt)
+	// One clock in the records: an attempt never starts, in schedule time,
+	// before it was scheduled; its real send time is beside it.
+	if as[i].StartedAt.Before(as[i].ScheduledAt) {
+		t.Errorf("attempt %d started at %s, before it was scheduled at %s", i+1, as[i].StartedAt, as[i].ScheduledAt)
+	}
+	real := as[i].SentAt.Sub(d.CreatedAt)
 	want := scale(off, f)
 	if real < want-2*time.Millisecond || real > want+150*time.Millisecond {
 		t.Errorf("attempt %d started at +%s real, want ~%s", i+1, real, want)

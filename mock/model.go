@@ -121,12 +121,21 @@ type Delivery struct {
 }
 
 // Attempt is one POST of a delivery. Status is the HTTP status (0 when no
-// answer was read); ErrorClass is empty on success.
+// answer was read); ErrorClass is empty on success. ScheduledAt and
+// StartedAt are in schedule time, like every time of a Delivery, so an
+// attempt never appears to start before it was due; SentAt is the real
+// time it went out, the X-MiniVoice-Timestamp it was signed with (equal to
+// StartedAt at TimeScale 1).
 type Attempt struct {
-	DeliveryID      string            `json:"delivery_id"`
-	N               int               `json:"n"`
-	ScheduledAt     time.Time         `json:"scheduled_at"`
-	StartedAt       time.Time         `json:"started_at"`
+	DeliveryID  string    `json:"delivery_id"`
+	N           int       `json:"n"`
+	ScheduledAt time.Time `json:"scheduled_at"`
+	StartedAt   time.Time `json:"started_at"`
+	SentAt      time.Time `json:"sent_at"`
+	// RequestHeaders are the headers the attempt was sent with, signature
+	// included (first value each), so a receiver's rejection can be
+	// checked against exactly what it got.
+	RequestHeaders  map[string]string `json:"request_headers,omitempty"`
 	Latency         time.Duration     `json:"latency"`
 	Status          int               `json:"status,omitempty"`
 	ErrorClass      string            `json:"error_class,omitempty"`

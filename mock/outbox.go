@@ -43,6 +43,10 @@ var migrations = []string{
 		response_headers TEXT NOT NULL, response_body TEXT NOT NULL,
 		next_retry_at INTEGER,
 		PRIMARY KEY (delivery_id, n));`,
+	// Attempts record the real time they went out beside their schedule
+	// time, and the headers they were signed and sent with.
+	`ALTER TABLE attempts ADD COLUMN sent_at INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE attempts ADD COLUMN request_headers TEXT NOT NULL DEFAULT '{}';`,
 }
 
 // openOutbox opens or creates the SQLite outbox. File outboxes run in WAL

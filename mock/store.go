@@ -141,10 +141,12 @@ func insertAttempt(ctx context.Context, q querier, a Attempt) error {
 		next = nanos(*a.NextRetryAt)
 	}
 	_, err := q.ExecContext(ctx, `INSERT INTO attempts (delivery_id, n, scheduled_at, started_at,
-		latency, status, error_class, error, response_headers, response_body, next_retry_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+		latency, status, error_class, error, response_headers, response_body, next_retry_at,
+		sent_at, request_headers)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		a.DeliveryID, a.N, nanos(a.ScheduledAt), nanos(a.StartedAt), int64(a.Latency), a.Status,
-		a.ErrorClass, a.Error, jsonText(a.ResponseHeaders), a.ResponseBody, next)
+		a.ErrorClass, a.Error, jsonText(a.ResponseHeaders), a.ResponseBody, next,
+		nanos(a.SentAt), jsonText(a.RequestHeaders))
 	if err != nil {
 		return fmt.Errorf("insert attempt %d of %s: %w", a.N, a.DeliveryID, err)
 	}
@@ -153,21 +155,25 @@ func insertAttempt(ctx context.Context, q querier, a Attempt) error {
 
 func queryAttempts(ctx context.Context, q querier, id string) ([]Attempt, error) {
 	return queryAll(ctx, q, "attempts of "+id, `SELECT delivery_id, n, scheduled_at, started_at, latency,
-		status, error_class, error, response_headers, response_body, next_retry_at
+		status, error_class, error, response_headers, response_body, next_retry_at, sent_at, request_headers
 		FROM attempts WHERE delivery_id=? ORDER BY n`, scanAttempt, id)
 }
 
 func scanAttempt(rows *sql.Rows) (Attempt, error) {
 	var a Attempt
-	var sched, started, latency int64
-	var headers string
+	var sched, started, latency, sent int64
+	var headers, reqHeaders string
 	var next sql.NullInt64
 	if err := rows.Scan(&a.DeliveryID, &a.N, &sched, &started, &latency, &a.Status, &a.ErrorClass, &a.Error,
-		&headers, &a.ResponseBody, &next); err != nil {
+		&headers, &a.ResponseBody, &next, &sent, &reqHeaders); err != nil {
 		return Attempt{}, fmt.Errorf("scan attempt: %w", err)
 	}
 	a.ScheduledAt, a.StartedAt, a.Latency = fromNanos(sched), fromNanos(started), time.Duration(latency)
+	if sent != 0 { // recorded before sent_at existed: both clocks were one
+		a.SentAt = fromNanos(sent)
+	}
 	_ = json.Unmarshal([]byte(headers), &a.ResponseHeaders)
+	_ = json.Unmarshal([]byte(reqHeaders), &a.RequestHeaders)
 	if next.Valid {
 		t := fromNanos(next.Int64)
 		a.NextRetryAt = &t

@@ -31,6 +31,7 @@ type attemptLine struct {
 	LatencyMS   float64    `json:"latency_ms"`
 	ScheduledAt time.Time  `json:"scheduled_at"`
 	StartedAt   time.Time  `json:"started_at"`
+	SentAt      time.Time  `json:"sent_at"` // real time; the others are schedule time
 	NextRetryAt *time.Time `json:"next_retry_at,omitempty"`
 	Outcome     string     `json:"outcome"` // retry, delivered, failed
 	Chaos       []string   `json:"chaos,omitempty"`
@@ -47,7 +48,7 @@ func (p *attemptPrinter) print(d mock.Delivery, a mock.Attempt) {
 		b, _ := json.Marshal(attemptLine{
 			DeliveryID: d.ID, Event: d.Event, CallID: d.CallID, Attempt: a.N, Status: a.Status,
 			ErrorClass: a.ErrorClass, Error: a.Error, LatencyMS: float64(a.Latency.Microseconds()) / 1000,
-			ScheduledAt: a.ScheduledAt, StartedAt: a.StartedAt, NextRetryAt: a.NextRetryAt,
+			ScheduledAt: a.ScheduledAt, StartedAt: a.StartedAt, SentAt: a.SentAt, NextRetryAt: a.NextRetryAt,
 			Outcome: outcome, Chaos: d.Chaos,
 		})
 		fmt.Fprintf(p.w, "%s\n", b)

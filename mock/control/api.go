@@ -1,5 +1,5 @@
 // Package control is the HTTP face of `mvh mock serve`: the JSON control
-// API of spec/mock-api.yaml under /v1/, /healthz, and the read-only
+// API of spec/mock-api.yaml under /v1/, /healthz, and the
 // delivery log page with its templates. It drives a mock.Engine and holds
 // no delivery state of its own.
 package control
@@ -38,7 +38,7 @@ func (c *ServerConfig) RegisterFlags(fs *flag.FlagSet) {
 }
 
 // Server is the mock's HTTP face: the JSON control API of spec/mock-api.yaml
-// under /v1/, /healthz, and the read-only delivery log page at /. Every
+// under /v1/, /healthz, and the delivery log page at / (read-only but for its Resend button). Every
 // request it serves goes through the same Engine the CLI uses.
 type Server struct {
 	engine *mock.Engine

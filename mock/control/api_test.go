@@ -214,6 +214,11 @@ func TestAPIDeliveryLifecycle(t *testing.T) {
 	if a := got.Attempts[1]; a.Status != 200 || a.ErrorClass != "" {
 		t.Errorf("second attempt: %+v", a)
 	}
+	for _, a := range got.Attempts {
+		if a.SentAt.IsZero() || a.StartedAt.Before(a.ScheduledAt) || !strings.HasPrefix(a.RequestHeaders["X-Minivoice-Signature"], "v1=") {
+			t.Errorf("attempt %d: sent_at %s, started %s before scheduled %s, or no signed headers %v", a.N, a.SentAt, a.StartedAt, a.ScheduledAt, a.RequestHeaders)
+		}
+	}
 	var body map[string]any
 	_ = json.Unmarshal([]byte(got.Body), &body)
 	call, _ := body["call"].(map[string]any)
@@ -224,6 +229,9 @@ func TestAPIDeliveryLifecycle(t *testing.T) {
 	var resent deliveryJSON
 	if code := m.do(t, http.MethodPost, "/v1/deliveries/"+d.ID+"/resend", "", &resent); code != http.StatusAccepted {
 		t.Fatalf("resend: %d", code)
+	}
+	if resent.ID == d.ID || resent.ResendOf != d.ID {
+		t.Errorf("resend answered %s resend_of %q; want a new delivery linked to %s", resent.ID, resent.ResendOf, d.ID)
 	}
 	if again := m.waitDelivery(t, resent.ID); again.Status != mock.StatusDelivered || again.Body != got.Body {
 		t.Errorf("resent delivery: %+v", again)

@@ -77,12 +77,15 @@ type deliveryJSON struct {
 	CreatedAt     time.Time  `json:"created_at"`
 	Chaos         []string   `json:"chaos,omitempty"`
 	Body          string     `json:"body,omitempty"`
+	ResendOf      string     `json:"resend_of,omitempty"`
 }
 
 type attemptJSON struct {
 	N               int               `json:"n"`
 	ScheduledAt     time.Time         `json:"scheduled_at"`
 	StartedAt       time.Time         `json:"started_at"`
+	SentAt          time.Time         `json:"sent_at"`
+	RequestHeaders  map[string]string `json:"request_headers,omitempty"`
 	LatencyMS       float64           `json:"latency_ms"`
 	Status          int               `json:"status,omitempty"`
 	ErrorClass      string            `json:"error_class,omitempty"`
@@ -133,6 +136,7 @@ func deliveryOut(d mock.Delivery) deliveryJSON {
 		AttemptCount:  d.Attempts,
 		CreatedAt:     d.CreatedAt.UTC(),
 		Chaos:         d.Chaos,
+		ResendOf:      d.ResendOf,
 	}
 	if d.Status == "pending" && !d.NextAttemptAt.IsZero() {
 		t := d.NextAttemptAt.UTC()
@@ -147,6 +151,8 @@ func attemptOut(a mock.Attempt) attemptJSON {
 		N:               a.N,
 		ScheduledAt:     a.ScheduledAt.UTC(),
 		StartedAt:       a.StartedAt.UTC(),
+		SentAt:          a.SentAt.UTC(),
+		RequestHeaders:  a.RequestHeaders,
 		LatencyMS:       float64(a.Latency.Microseconds()) / 1000,
 		Status:          a.Status,
 		ErrorClass:      a.ErrorClass,
