@@ -6,7 +6,7 @@
 //     anything (missing, wrong, stale or future: 401; malformed header: 400),
 //  3. parses only what it needs, event and call.id (malformed: 400), and
 //     accepts unknown fields and unknown events,
-//  4. stores the event once by (call.id, event) in SQLite, together with an
+//  4. stores the event once by (call.id, event) in SQLite or PostgreSQL, with an
 //     outbox row in the same transaction,
 //  5. answers 200 {"ok":true}, for a new event and for a redelivery alike,
 //
@@ -15,8 +15,9 @@
 //
 // Usage:
 //
-//	reference --secret whsec_... [--addr 127.0.0.1:8080] [--downstream URL]
-//	          [--db events.db] [--path /webhooks/minivoice]
+//	reference --secret whsec_... [--addr 127.0.0.1:8080] [--downstream URL | --no-forward]
+//	          [--db events.db | --db postgres://...] [--path /webhooks/minivoice]
+//	reference --dump-records --db events.db
 //
 // Environment: MVH_SECRET, DOWNSTREAM_URL, and PORT (listen on all
 // interfaces at that port when --addr is not given, as containers expect).
