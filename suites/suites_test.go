@@ -36,7 +36,7 @@ func TestConformance(t *testing.T) {
 	}
 	run, self := cfg, cfg.URL == "" && cfg.Cmd == "" && cfg.Image == "" && cfg.Dockerfile == ""
 	if self {
-		run.Cmd = buildReference(t) + " --addr 127.0.0.1:{port} --secret {secret} --downstream {sink_url}"
+		run.Cmd = buildReference(t) + " --addr 127.0.0.1:{port} --secret {secret} --downstream {sink_url} --db {state_dir}/events.db"
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()

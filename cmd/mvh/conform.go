@@ -223,7 +223,7 @@ func demoTarget(cmd *cobra.Command, cfg *harness.Config) error {
 	if err != nil {
 		return usagef("--demo: locate mvh: %w", err)
 	}
-	cfg.Cmd = shellQuote(exe) + " reference-receiver --addr 127.0.0.1:{port} --secret {secret} --downstream {sink_url} --path " + shellQuote(cfg.Path)
+	cfg.Cmd = shellQuote(exe) + " reference-receiver --addr 127.0.0.1:{port} --secret {secret} --downstream {sink_url} --db {state_dir}/events.db --path " + shellQuote(cfg.Path)
 	return nil
 }
 

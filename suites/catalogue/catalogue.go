@@ -38,6 +38,9 @@ type Check struct {
 	Seed string `yaml:"seed" json:"seed,omitempty"`
 	// Observation is true when the check needs to see business records.
 	Observation bool `yaml:"observation" json:"observation"`
+	// Restart is true when the check restarts the receiver; a receiver the
+	// harness cannot restart skips it.
+	Restart bool `yaml:"restart" json:"restart,omitempty"`
 }
 
 // Labels are the Ginkgo labels of the check's spec: its ID, its level,

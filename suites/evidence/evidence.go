@@ -23,6 +23,18 @@ type Evidence struct {
 	Exchanges []Exchange `json:"exchanges,omitempty"`
 	Records   []Record   `json:"records,omitempty"`
 	Notes     []string   `json:"notes,omitempty"`
+	// Timeline is what happened in order: deliveries, answers, crashes,
+	// restarts and each attempt at a record the sink saw, for the checks
+	// whose meaning is in the order (durability.*, downstream.*).
+	Timeline []Moment `json:"timeline,omitempty"`
+}
+
+// Moment is one entry of a timeline.
+type Moment struct {
+	At   time.Time `json:"at"`
+	What string    `json:"what"`
+	// Headers are a record's request headers, when the moment is one.
+	Headers map[string]string `json:"headers,omitempty"`
 }
 
 // Exchange is one request and its answer, or the error instead of one.

@@ -108,7 +108,12 @@ func (c *Case) watchKeys(want string, keys ...string) {
 func (c *Case) attach() {
 	c.addRecords()
 	c.mu.Lock()
+	var keys []string
+	for _, w := range c.watched {
+		keys = append(keys, w.keys...)
+	}
 	ev := c.ev
+	ev.Timeline = c.timeline(keys)
 	if c.omitted > 0 {
 		ev.Notes = append(ev.Notes, fmt.Sprintf("%d more exchanges answered as expected (or shed and sent again) are not listed", c.omitted))
 	}

@@ -93,6 +93,8 @@ func meets(count int, want string) bool {
 		return count == 1
 	case wantAtMostOne:
 		return count <= 1
+	case WantOnceAcrossCrash:
+		return count == 1 || count == 2
 	}
 	return true
 }

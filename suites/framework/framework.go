@@ -72,8 +72,22 @@ func (f *Framework) Check(id string, body func(ctx ginkgo.SpecContext, c *Case))
 		if ch.Observation && f.Env.Observer() == nil {
 			f.unobserved()
 		}
+		if why := noRestart(f.Env); ch.Restart && why != "" {
+			ginkgo.Skip("needs a receiver the harness can restart: " + why)
+		}
 		body(ctx, c)
 	})
+}
+
+// noRestart says why env's receiver cannot be restarted, "" when it can
+// (or env cannot tell, in which case Case.Restart skips instead): an Env
+// may implement NoRestart() string so that checks that restart skip
+// before they deliver anything.
+func noRestart(env Env) string {
+	if r, ok := env.(interface{ NoRestart() string }); ok {
+		return r.NoRestart()
+	}
+	return ""
 }
 
 // timeout bounds one check: every wait it may do (records are awaited

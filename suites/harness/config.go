@@ -20,12 +20,14 @@ import (
 type Config struct {
 	// Target: exactly one of URL, Cmd, Image, Dockerfile (or Demo, which
 	// the caller turns into a Cmd).
-	URL, Cmd          string
-	Env               []string
-	Path              string
-	ReadyTimeout      time.Duration
-	Image, Dockerfile string
-	ContainerPort     int
+	URL, Cmd string
+	// RestartCmd and CrashCmd restart a --url receiver for the crash checks.
+	RestartCmd, CrashCmd string
+	Env                  []string
+	Path                 string
+	ReadyTimeout         time.Duration
+	Image, Dockerfile    string
+	ContainerPort        int
 
 	// Observation: how the checks see the receiver's records.
 	Observation
@@ -57,7 +59,9 @@ type Config struct {
 // RegisterFlags binds every field to fs with its default.
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.URL, "url", "", "webhook URL of a receiver that runs already (waited for up to --ready-timeout)")
-	fs.StringVar(&c.Cmd, "cmd", "", "command that starts the receiver; placeholders {port} {secret} {sink_url} {url}")
+	fs.StringVar(&c.Cmd, "cmd", "", "command that starts the receiver; placeholders {port} {secret} {sink_url} {url} {state_dir}")
+	fs.StringVar(&c.RestartCmd, "restart-cmd", "", "command that restarts a --url receiver gracefully, for the durability checks; placeholders {url} {secret} {sink_url}")
+	fs.StringVar(&c.CrashCmd, "crash-cmd", "", "command that kills and restarts a --url receiver (default: --restart-cmd)")
 	fs.Var((*listFlag)(&c.Env), "env", "set `KEY=VALUE` in the started receiver's environment (repeatable; same placeholders)")
 	fs.StringVar(&c.Path, "path", target.DefaultPath, "webhook path of a started receiver")
 	fs.DurationVar(&c.ReadyTimeout, "ready-timeout", target.DefaultReadyTimeout, "how long the receiver may take to accept connections")

@@ -58,7 +58,7 @@ func (c Config) Target(containers ContainerFactory, log *slog.Logger) (target.Ta
 		return containers(ContainerSpec{Image: c.Image, Dockerfile: c.Dockerfile, Port: c.ContainerPort,
 			Env: c.Env, Path: c.Path, ReadyTimeout: c.ReadyTimeout, Logger: log}), nil
 	case c.URL != "":
-		return target.URL{URL: c.URL, ReadyTimeout: c.ReadyTimeout}, nil
+		return target.URL{URL: c.URL, ReadyTimeout: c.ReadyTimeout, RestartCmd: c.RestartCmd, CrashCmd: c.CrashCmd}, nil
 	}
 	return nil, fmt.Errorf("%w: no target", ErrConfig)
 }
@@ -177,4 +177,16 @@ func (c checkEnv) Sink() *sink.Sink           { return c.e.Sink }
 
 func (c checkEnv) Restart(ctx context.Context, m target.Mode) error {
 	return c.e.Receiver.Restart(ctx, m)
+}
+
+// NoRestart says why the receiver cannot be restarted ("" when it can), so
+// the checks that restart it skip before they deliver anything.
+func (c checkEnv) NoRestart() string {
+	if c.e.Receiver.Restarter != nil {
+		return ""
+	}
+	if c.e.Receiver.NoRestart == "" {
+		return "the target has no restart"
+	}
+	return c.e.Receiver.NoRestart
 }

@@ -50,6 +50,12 @@ func (c Config) validateTarget() error {
 	if c.URL != "" && !strings.Contains(c.URL, "{") && !isHTTPURL(c.URL) {
 		return fmt.Errorf("--url %q: want an absolute http:// or https:// URL", c.URL)
 	}
+	if (c.RestartCmd != "" || c.CrashCmd != "") && len(given) > 0 {
+		return fmt.Errorf("--restart-cmd, --crash-cmd: only with --url; the harness restarts %s itself", given[0])
+	}
+	if c.CrashCmd != "" && c.RestartCmd == "" {
+		return errors.New("--crash-cmd: needs --restart-cmd too, for the graceful restarts")
+	}
 	if !strings.HasPrefix(c.Path, "/") {
 		return fmt.Errorf("--path %q: want a path starting with /", c.Path)
 	}

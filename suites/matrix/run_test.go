@@ -30,7 +30,7 @@ func (b binaries) path(name string) string { return filepath.Join(b.dir, name) }
 
 // receiver is the --cmd of a bundled receiver, with a defect for faulty.
 func (b binaries) receiver(name, defect string) string {
-	cmd := b.path(name) + " --addr 127.0.0.1:{port} --secret {secret} --downstream {sink_url}"
+	cmd := b.path(name) + " --addr 127.0.0.1:{port} --secret {secret} --downstream {sink_url} --db {state_dir}/events.db"
 	if defect != "" {
 		cmd += " --defect " + defect
 	}

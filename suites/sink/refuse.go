@@ -25,7 +25,7 @@ const (
 )
 
 // HoldFor is how long RefuseHold keeps a connection open.
-const HoldFor = 2 * time.Second
+const HoldFor = time.Second
 
 // Attempt is one POST the sink received: a record when Accepted, else a
 // refused (or abandoned) attempt, kept as evidence either way.
