@@ -6,8 +6,9 @@
 // The machines this harness runs on reach no image registry, so the Ryuk
 // reaper cannot be pulled: the package sets TESTCONTAINERS_RYUK_DISABLED=true
 // unless it is set already, and cleans up itself: everything it creates carries Label and a
-// per-run SessionLabel, and Terminate removes the container, its volumes,
-// a built image, and anything else carrying the session label.
+// per-run SessionLabel, and Terminate removes the container, its volumes
+// (the state volume of WithStateVolume included), a built image, and
+// anything else carrying the session label.
 package container
 
 import (
@@ -59,6 +60,8 @@ type Container struct {
 	Image string
 	// Built says the image was built by Run and is removed by Terminate.
 	Built bool
+	// Volume is the state volume (WithStateVolume), removed by Terminate.
+	Volume string
 
 	port  network.Port
 	path  string
@@ -99,7 +102,15 @@ func Run(ctx context.Context, image string, opts ...testcontainers.ContainerCust
 	} else if err := ensureImage(ctx, image); err != nil {
 		return c, err
 	}
-	ctr, err := testcontainers.Run(ctx, c.Image, append(c.baseOptions(s), rest...)...)
+	base := c.baseOptions(s)
+	if s.state {
+		mount, err := c.stateVolume(ctx)
+		if err != nil {
+			return c, err
+		}
+		base = append(base, mount...)
+	}
+	ctr, err := testcontainers.Run(ctx, c.Image, append(base, rest...)...)
 	c.DockerContainer = ctr
 	if err != nil {
 		return c, fmt.Errorf("container %s: %w", c.Image, err)

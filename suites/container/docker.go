@@ -115,6 +115,12 @@ func removeSession(ctx context.Context, session string) error {
 		_, err := cli.ImageRemove(ctx, im.ID, client.ImageRemoveOptions{Force: true, PruneChildren: true})
 		errs = append(errs, ignoreNotFound(err))
 	}
+	vs, err := cli.VolumeList(ctx, client.VolumeListOptions{Filters: filter})
+	errs = append(errs, err)
+	for _, v := range vs.Items {
+		_, err := cli.VolumeRemove(ctx, v.Name, client.VolumeRemoveOptions{Force: true})
+		errs = append(errs, ignoreNotFound(err))
+	}
 	return errors.Join(errs...)
 }
 
@@ -123,6 +129,25 @@ func ignoreNotFound(err error) error {
 		return nil
 	}
 	return err
+}
+
+// LeftoverVolumes lists the volumes carrying Label, by name: after a run
+// of the harness it must be empty, like Leftovers.
+func LeftoverVolumes(ctx context.Context) ([]string, error) {
+	cli, err := dockerClient(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer cli.Close()
+	vs, err := cli.VolumeList(ctx, client.VolumeListOptions{Filters: make(client.Filters).Add("label", Label)})
+	if err != nil {
+		return nil, fmt.Errorf("list volumes: %w", err)
+	}
+	var names []string
+	for _, v := range vs.Items {
+		names = append(names, v.Name)
+	}
+	return names, nil
 }
 
 // Leftovers lists the containers and images carrying Label, by ID: after a

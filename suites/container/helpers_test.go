@@ -52,11 +52,15 @@ func labelled(ctx context.Context) []string {
 	if err != nil {
 		return []string{"error: " + err.Error()}
 	}
+	vs, err := container.LeftoverVolumes(ctx)
+	if err != nil {
+		return []string{"error: " + err.Error()}
+	}
 	all, err := dockerObjects(ctx, "")
 	if err != nil {
 		return []string{"error: " + err.Error()}
 	}
-	return append(append(cs, is...), all...)
+	return append(append(append(cs, is...), vs...), all...)
 }
 
 // leftBehind polls briefly (removal is asynchronous in the engine) for
@@ -225,7 +229,7 @@ func assertNothingNew(t testing.TB, before []string) {
 }
 
 // dockerObjects lists containers (all states), images (intermediate ones
-// too) and networks matching a label filter, or every one with label "".
+// too), volumes and networks matching a label filter, or every one with label "".
 func dockerObjects(ctx context.Context, label string) ([]string, error) {
 	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
 	if err != nil {
@@ -248,7 +252,14 @@ func dockerObjects(ctx context.Context, label string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	vs, err := cli.VolumeList(ctx, client.VolumeListOptions{Filters: f})
+	if err != nil {
+		return nil, err
+	}
 	var ids []string
+	for _, v := range vs.Items {
+		ids = append(ids, "volume "+v.Name)
+	}
 	for _, n := range ns.Items {
 		ids = append(ids, "network "+n.ID[:12]+" "+n.Name)
 	}

@@ -30,6 +30,7 @@ type settings struct {
 	readyTimeout time.Duration
 	logger       *slog.Logger
 	buildDir     string
+	state        bool
 }
 
 // Option configures the receiver module itself. It also satisfies

@@ -27,7 +27,8 @@ type Options struct {
 	// Port is the receiver's port inside the container (default 8080).
 	Port int
 	// Env are KEY=VALUE pairs with placeholders {secret}, {sink_url}, {port}
-	// (the container port) and {url} (the webhook URL inside the container).
+	// (the container port), {url} (the webhook URL inside the container) and
+	// {state_dir} (StateMount, where the state volume is mounted).
 	// They are added to DefaultEnv, and win over it.
 	Env []string
 	// Path is the webhook URL path (default /webhooks/minivoice).
@@ -97,7 +98,7 @@ func (t *imageTarget) Start(ctx context.Context, p target.Params) (*target.Recei
 	}
 	opts := []testcontainers.ContainerCustomizer{
 		WithPort(t.o.Port), WithPath(t.o.Path), WithReadyTimeout(t.o.ReadyTimeout),
-		WithLogger(t.o.Logger), WithEnv(env...),
+		WithLogger(t.o.Logger), WithEnv(env...), WithStateVolume(),
 	}
 	if t.o.Dockerfile != "" {
 		opts = append(opts, WithDockerfile(t.o.Dockerfile))
@@ -124,10 +125,11 @@ func (t *imageTarget) Start(ctx context.Context, p target.Params) (*target.Recei
 func (t *imageTarget) env(p target.Params) ([]string, error) {
 	port := strconv.Itoa(t.o.Port)
 	vars := map[string]string{
-		target.VarSecret:  p.Secret,
-		target.VarSinkURL: p.SinkURL,
-		target.VarPort:    port,
-		target.VarURL:     "http://127.0.0.1:" + port + t.o.Path,
+		target.VarSecret:   p.Secret,
+		target.VarSinkURL:  p.SinkURL,
+		target.VarPort:     port,
+		target.VarURL:      "http://127.0.0.1:" + port + t.o.Path,
+		target.VarStateDir: StateMount,
 	}
 	var env []string
 	for _, e := range append(DefaultEnv(), t.o.Env...) {
