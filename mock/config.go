@@ -57,7 +57,7 @@ type Config struct {
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	c.fill()
 	fs.StringVar(&c.DB, "db", c.DB, `SQLite outbox file; ":memory:" for a throwaway run`)
-	fs.Float64Var(&c.TimeScale, "time-scale", c.TimeScale, "multiply every retry delay (0.001 runs a 3h schedule in ~11s); recorded times stay in schedule time")
+	fs.Float64Var(&c.TimeScale, "time-scale", c.TimeScale, "multiply every delay, retries and a scenario's gaps between events alike (0.001 runs a 3h schedule in ~11s); recorded times stay in schedule time")
 	fs.IntVar(&c.Workers, "workers", c.Workers, "attempts in flight at once, all endpoints together")
 	fs.IntVar(&c.PerEndpoint, "per-endpoint", c.PerEndpoint, "attempts in flight at once to one scheme+host+port")
 	fs.DurationVar(&c.AttemptTimeout, "attempt-timeout", c.AttemptTimeout, "per-attempt timeout, never scaled; 0 means the contract's x-minivoice-retry attempt-timeout")

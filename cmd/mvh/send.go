@@ -49,7 +49,10 @@ receiver that is down (refused, timing out) is what retries are for: it is
 retried and, if it never answers 2xx, exits 1.
 
 --time-scale compresses the schedule (0.001 runs the 3h schedule in ~11s)
-while the printed times stay in schedule time. The outbox is in memory unless
+and a scenario's gaps between events alike, while the printed times stay in
+schedule time. A scenario first lists its events and its real duration on
+stderr: inbound-ivr is a 5-minute call, so at --time-scale 1 it takes 5
+minutes (appointment-reminder 1m30s, no-answer 45s, invalid-input 40s). The outbox is in memory unless
 --db names a file.`,
 		Example: `  mvh send --to http://127.0.0.1:8080/webhooks/minivoice --event call.created --secret whsec_minivoice_test
   mvh send --to http://127.0.0.1:8080/hook --event call.completed --set call.status=completed --retry-schedule 0s,300ms,600ms
@@ -108,6 +111,9 @@ func runSend(ctx context.Context, a *app, f sendFlags) error {
 	ds, err := f.enqueue(ctx, eng, base)
 	if err != nil {
 		return usage(err)
+	}
+	if f.scenario != "" {
+		announce(a, eng.Scenarios()[f.scenario], f.engine.TimeScale)
 	}
 	ids := make([]string, len(ds))
 	for i, d := range ds {
@@ -179,6 +185,29 @@ func (f sendFlags) enqueue(ctx context.Context, eng *mock.Engine, s mock.Send) (
 		return nil, fmt.Errorf("--scenario: %w", err)
 	}
 	return ds, err
+}
+
+// announce prints, on stderr, the events a scenario will send and how long
+// it really takes, so a 5-minute call at --time-scale 1 is not 5 minutes of
+// silence; each attempt's line then follows on stdout as it happens.
+func announce(a *app, sc mock.Scenario, timeScale float64) {
+	if len(sc.Steps) == 0 {
+		return
+	}
+	var last time.Duration
+	for _, st := range sc.Steps {
+		last = max(last, st.After)
+	}
+	real := time.Duration(float64(last) * timeScale)
+	fmt.Fprintf(a.stderr, "mvh send: scenario %s: %d events over %s of call time, %s in real time at --time-scale %g",
+		sc.Name, len(sc.Steps), last, real.Round(time.Millisecond), timeScale)
+	if timeScale == 1 && last >= time.Minute {
+		fmt.Fprintf(a.stderr, " (--time-scale 0.01 plays it in %s)", time.Duration(float64(last)*0.01).Round(time.Millisecond))
+	}
+	fmt.Fprintln(a.stderr)
+	for _, st := range sc.Steps {
+		fmt.Fprintf(a.stderr, "  +%-8s %s\n", st.After, st.Event)
+	}
 }
 
 // checkTarget rejects a --to that cannot be delivered to at all: not an

@@ -115,6 +115,12 @@ func TestSendJSONAndScenario(t *testing.T) {
 		}
 		events[a.Event+" "+a.Outcome+" "+a.ErrorClass]++
 	}
+	// The scenario is announced on stderr with its real duration.
+	for _, w := range []string{"scenario no-answer: 2 events over 45s of call time, 45ms in real time at --time-scale 0.001", "+0s       call.created", "+45s      call.no_answer"} {
+		if !strings.Contains(errOut, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, errOut)
+		}
+	}
 	// two events, each with a duplicate, each first attempt a lost ack
 	want := map[string]int{
 		"call.created retry lost-ack": 2, "call.created delivered ": 2,
