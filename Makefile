@@ -12,7 +12,7 @@ BIN           := bin
 export TESTCONTAINERS_RYUK_DISABLED := true
 export CGO_ENABLED := 0
 
-.PHONY: all build demo test fmt-check vet lint clean chromium postgresql mariadb
+.PHONY: all build demo test fmt-check vet lint clean chromium fuzz postgresql mariadb
 
 all: build
 
@@ -73,6 +73,23 @@ lint: vet
 
 clean:
 	rm -rf $(BIN)
+
+# Every parser of user or network input has a fuzz target; `make test` runs
+# their seed corpora (f.Add and testdata/fuzz), `make fuzz` fuzzes each in
+# its own `go test -fuzz` call for FUZZTIME. Minimising a new input is
+# capped: the spec targets' inputs are whole contracts, and Go's default
+# minute per input would stall the run.
+FUZZTIME      ?= 10s
+FUZZ_TARGETS  := ./spec:FuzzParseAndLint ./spec:FuzzParseSchedule ./spec:FuzzOverride \
+                 ./spec/signature:FuzzParseHeader ./spec/signature:FuzzParseTimestamp \
+                 ./mock:FuzzParseScenario ./mock/control:FuzzValidateRequest ./mock/inbox:FuzzDiagnose \
+                 ./fixtures:FuzzLoadFile ./suites/observe:FuzzKeyOf ./suites/observe:FuzzCountOutput
+
+fuzz: ## fuzz every parser for FUZZTIME each (default 10s)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; name=$${t##*:}; echo "fuzz $$pkg $$name for $(FUZZTIME)"; \
+	  $(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 1s $$pkg; \
+	done
 
 # Images (FROM scratch: no base image is pulled). IMAGE_TAG names the tag.
 IMAGE_TAG     ?= dev
