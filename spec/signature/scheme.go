@@ -1,7 +1,6 @@
 package signature
 
 import (
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -96,24 +95,76 @@ func (s Scheme) SignedContent(ts int64, body []byte) string {
 // Compute returns the lowercase hex HMAC-SHA256 of the signed content keyed
 // with secret: the value of one entry, without its prefix.
 func (s Scheme) Compute(secret string, ts int64, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	before, after, _ := strings.Cut(s.orDefault().Content, "{body}")
-	stamp := strconv.FormatInt(ts, 10)
-	mac.Write([]byte(strings.ReplaceAll(before, "{timestamp}", stamp)))
-	mac.Write(body)
-	mac.Write([]byte(strings.ReplaceAll(after, "{timestamp}", stamp)))
-	return hex.EncodeToString(mac.Sum(nil))
+	sum := hmacSum(secret, s.orDefault().message(ts, body))
+	return hex.EncodeToString(sum[:])
 }
 
 // Sign returns the signature header value for body at ts: one entry per
-// secret, in the order given.
+// secret, in the order given. It allocates the message once for every
+// secret and the header once: a sender signs every attempt afresh.
 func (s Scheme) Sign(ts int64, body []byte, secrets ...string) string {
-	s = s.orDefault()
-	entries := make([]string, len(secrets))
-	for i, secret := range secrets {
-		entries[i] = s.Prefix + s.Compute(secret, ts, body)
+	if len(secrets) == 0 {
+		return ""
 	}
-	return strings.Join(entries, s.Separator)
+	s = s.orDefault()
+	msg := s.message(ts, body)
+	var b strings.Builder
+	b.Grow(len(secrets)*(len(s.Prefix)+hex.EncodedLen(sha256.Size)) + (len(secrets)-1)*len(s.Separator))
+	var digits [2 * sha256.Size]byte
+	for i, secret := range secrets {
+		if i > 0 {
+			b.WriteString(s.Separator)
+		}
+		sum := hmacSum(secret, msg)
+		hex.Encode(digits[:], sum[:])
+		b.WriteString(s.Prefix)
+		b.Write(digits[:])
+	}
+	return b.String()
+}
+
+// message is a block of room for HMAC's inner pad followed by the signed
+// content, so hmacSum hashes it in one call without copying the body again.
+func (s Scheme) message(ts int64, body []byte) []byte {
+	var digits [20]byte
+	stamp := strconv.AppendInt(digits[:0], ts, 10)
+	msg := make([]byte, sha256.BlockSize, sha256.BlockSize+len(s.Content)+len(stamp)+len(body))
+	for tpl := s.Content; tpl != ""; {
+		i := strings.IndexByte(tpl, '{')
+		switch {
+		case i < 0:
+			msg, tpl = append(msg, tpl...), ""
+		case strings.HasPrefix(tpl[i:], "{timestamp}"):
+			msg, tpl = append(append(msg, tpl[:i]...), stamp...), tpl[i+len("{timestamp}"):]
+		case strings.HasPrefix(tpl[i:], "{body}"):
+			msg, tpl = append(append(msg, tpl[:i]...), body...), tpl[i+len("{body}"):]
+		default:
+			msg, tpl = append(msg, tpl[:i+1]...), tpl[i+1:]
+		}
+	}
+	return msg
+}
+
+// hmacSum is HMAC-SHA256 (RFC 2104) keyed with secret of msg[BlockSize:];
+// it overwrites msg's first block with the inner pad. Written out with
+// sha256.Sum256 rather than crypto/hmac so that signing allocates nothing
+// beyond the message and the header (hmac.New allocates two digests and
+// both pads per call).
+func hmacSum(secret string, msg []byte) [sha256.Size]byte {
+	var key [sha256.BlockSize]byte
+	if len(secret) > sha256.BlockSize {
+		k := sha256.Sum256([]byte(secret))
+		copy(key[:], k[:])
+	} else {
+		copy(key[:], secret)
+	}
+	var outer [sha256.BlockSize + sha256.Size]byte
+	for i, k := range key {
+		msg[i], outer[i] = k^0x36, k^0x5c
+	}
+	inner := sha256.Sum256(msg)
+	copy(outer[sha256.BlockSize:], inner[:])
+	return sha256.Sum256(outer[:])
 }
 
 // Headers returns the timestamp and signature headers for a delivery signed

@@ -2,7 +2,6 @@ package signature
 
 import (
 	"crypto/hmac"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -67,10 +66,11 @@ func (v *Verifier) Verify(timestamp, header string, body []byte) error {
 	if err != nil {
 		return err
 	}
+	msg := s.message(ts, body)
 	for _, secret := range v.Secrets {
-		want, _ := hex.DecodeString(s.Compute(secret, ts, body))
+		want := hmacSum(secret, msg)
 		for _, got := range sigs {
-			if hmac.Equal(got, want) {
+			if hmac.Equal(got, want[:]) {
 				return nil
 			}
 		}
