@@ -17,7 +17,7 @@ import (
 // collide with the server and inbox tests of this package.
 
 // engSpec is the embedded contract.
-func engSpec(t *testing.T) *spec.Spec {
+func engSpec(t testing.TB) *spec.Spec {
 	t.Helper()
 	s, err := spec.Default()
 	if err != nil {

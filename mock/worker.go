@@ -143,7 +143,7 @@ func (e *Engine) deliver(hard context.Context, d due) {
 // retryLater puts d back on the heap retryStore from now, for a delivery
 // whose state could not be read or saved.
 func (e *Engine) retryLater(d due) {
-	d.at = time.Now().Add(retryStore)
+	d.at = time.Now().Add(retryStore).UnixNano()
 	e.timers.push(d)
 }
 
