@@ -103,6 +103,7 @@ func merge(into *evidence.Evidence, ev evidence.Evidence) *evidence.Evidence {
 	into.Exchanges = append(into.Exchanges, ev.Exchanges...)
 	into.Records = append(into.Records, ev.Records...)
 	into.Notes = append(into.Notes, ev.Notes...)
+	into.Timeline = append(into.Timeline, ev.Timeline...)
 	return into
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -47,6 +48,15 @@ type checkView struct {
 	Exchanges []exchangeView
 	Records   []evidence.Record
 	Notes     []string
+	Timeline  []momentView
+}
+
+// momentView is one line of a check's timeline: when, relative to the
+// first moment, what, and a record's headers.
+type momentView struct {
+	At, Offset string
+	What       string
+	Headers    string
 }
 
 type exchangeView struct {
@@ -103,6 +113,7 @@ func viewOf(c Check) checkView {
 		return v
 	}
 	v.Records, v.Notes = c.Evidence.Records, c.Evidence.Notes
+	v.Timeline = timelineOf(c.Evidence.Timeline)
 	for i, x := range c.Evidence.Exchanges {
 		v.Exchanges = append(v.Exchanges, exchangeView{
 			N: i + 1, Label: x.Label, Expect: x.Expect, Got: happened(x), Unexpected: unexpected(x),
@@ -111,6 +122,22 @@ func viewOf(c Check) checkView {
 		})
 	}
 	return v
+}
+
+// timelineOf renders a check's timeline (deliveries, answers, crash,
+// restart, records), each moment's offset from the first.
+func timelineOf(ms []evidence.Moment) []momentView {
+	var out []momentView
+	for _, m := range ms {
+		var hs []string
+		for k, v := range m.Headers {
+			hs = append(hs, k+": "+v)
+		}
+		sort.Strings(hs)
+		out = append(out, momentView{At: stamp(m.At), Offset: fmt.Sprintf("%d ms", m.At.Sub(ms[0].At).Milliseconds()),
+			What: m.What, Headers: strings.Join(hs, "\n")})
+	}
+	return out
 }
 
 func stamp(t time.Time) string {
