@@ -43,7 +43,8 @@ func TestLogPage(t *testing.T) {
 		{"filter excludes", "/?call_id=call_other", 200, []string{"No deliveries match."}, []string{`data-id="` + d.ID + `"`}},
 		{"filter by status", "/?status=failed", 200, []string{"No deliveries match.", `<option value="failed" selected>`}, nil},
 		{"bad status", "/?status=lost", 400, []string{`status &#34;lost&#34;`}, nil},
-		{"delivery page", "/deliveries/" + d.ID, 200, []string{`id="attempts"`, `class="attempt" data-n="1"`, `class="attempt" data-n="2"`, "HTTP 503", "HTTP 200", `form class="resend" method="post" action="/deliveries/` + d.ID + `/resend"`, "call_page_1:call.created"}, nil},
+		{"delivery page", "/deliveries/" + d.ID, 200, []string{`id="attempts"`, `class="attempt" data-n="1"`, `class="attempt" data-n="2"`, "HTTP 503", "HTTP 200", `form class="resend" method="post" action="/deliveries/` + d.ID + `/resend"`, "call_page_1:call.created",
+			`class="sent"`, "request headers", "X-Minivoice-Signature: v1="}, []string{"read-only"}}, // a page with a Resend button is not read-only
 		{"unknown delivery", "/deliveries/dlv_nope", 404, []string{"dlv_nope"}, nil},
 		{"unknown page", "/nothing", 404, []string{"No page at /nothing"}, nil},
 	}
