@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -53,6 +54,9 @@ var migrations = []string{
 // mode with an exclusive lock held for the engine's lifetime, so a second
 // process fails fast with ErrLocked instead of double-delivering.
 func openOutbox(ctx context.Context, path string) (*sql.DB, error) {
+	if err := private(path); err != nil {
+		return nil, fmt.Errorf("outbox %s: %w", path, err)
+	}
 	db, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
 		return nil, fmt.Errorf("outbox %s: %w", path, err)
@@ -68,6 +72,23 @@ func openOutbox(ctx context.Context, path string) (*sql.DB, error) {
 		return nil, fmt.Errorf("outbox %s: %w", path, outboxError(err))
 	}
 	return db, nil
+}
+
+// private creates the outbox file readable by its owner only, or makes an
+// existing one so: it holds the applications' webhook secrets. SQLite gives
+// its -wal and -shm files the main file's mode.
+func private(path string) error {
+	if path == MemoryDB {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Chmod(path, 0o600)
 }
 
 // dsn makes the driver URI for path. locking_mode is set before

@@ -206,3 +206,44 @@ func TestOutboxReopenIsIdempotent(t *testing.T) {
 		e.Close()
 	}
 }
+
+// TestOutboxFileIsPrivate: the outbox holds webhook secrets, so its file
+// and SQLite's WAL beside it are the owner's alone, whether the file is
+// new or was left world-readable by an older mvh.
+func TestOutboxFileIsPrivate(t *testing.T) {
+	tests := []struct {
+		name    string
+		prepare func(path string)
+	}{
+		{"new file", func(string) {}},
+		{"existing world-readable file", func(path string) {
+			e := engOpen(t, Config{DB: path})
+			_ = e.Close()
+			if err := os.Chmod(path, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "mvh.db")
+			tt.prepare(path)
+			e := engOpen(t, Config{DB: path})
+			if _, err := e.CreateApplication(t.Context(), Application{Name: "shop", WebhookURL: "http://127.0.0.1:9/hook", Secrets: []string{"whsec_private"}}); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range []string{path, path + "-wal"} {
+				fi, err := os.Stat(p)
+				if err != nil {
+					if p != path && errors.Is(err, os.ErrNotExist) {
+						continue
+					}
+					t.Fatal(err)
+				}
+				if mode := fi.Mode().Perm(); mode&0o077 != 0 {
+					t.Errorf("%s has mode %v, want no access for group and others", filepath.Base(p), mode)
+				}
+			}
+		})
+	}
+}

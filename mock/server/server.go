@@ -26,14 +26,8 @@ const shutdownGrace = 5 * time.Second
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		IdleTimeout:       60 * time.Second,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
+	srv := newHTTPServer(h, logger)
+	srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
 	done := make(chan error, 1)
 	go func() {
 		<-ctx.Done()
@@ -49,6 +43,24 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Lo
 		return fmt.Errorf("shutdown %s: %w", ln.Addr(), err)
 	}
 	return nil
+}
+
+// WriteTimeout bounds one answer, a forwarded delivery's included: the
+// inbox's forward client gives up after 10 s.
+const WriteTimeout = 30 * time.Second
+
+// newHTTPServer bounds every phase of a connection, so a client that
+// trickles its request, never reads its answer or idles cannot hold a
+// connection (and a goroutine) of the mock for ever.
+func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      WriteTimeout,
+		IdleTimeout:       60 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
+	}
 }
 
 // IsLoopback reports whether addr binds only the local machine; serving

@@ -89,7 +89,11 @@ func Start(o Options) (*Sink, error) {
 
 // serveOn starts a server on ln; the caller holds no lock.
 func (s *Sink) serveOn(ln net.Listener) {
-	srv := &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}
+	// Answers may be held back for a check's slow or silent downstream
+	// (seconds), so the write bound is generous; it is there so that a
+	// receiver that never reads its answers cannot pin the sink.
+	srv := &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: 2 * time.Minute, IdleTimeout: 60 * time.Second}
 	s.mu.Lock()
 	s.srv = srv
 	s.mu.Unlock()
