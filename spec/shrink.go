@@ -13,8 +13,10 @@ import (
 // Difference is one property where a payload differs from its event's
 // example: what a shrunk failure reports as the likely cause.
 type Difference struct {
-	// Path is dotted, e.g. "call.route_mode".
-	Path string `json:"path"`
+	// Path is dotted, e.g. "call.route_mode"; a key that holds a dot is
+	// quoted (variables["a.b"]). Keys are its segments.
+	Path string   `json:"path"`
+	Keys []string `json:"-"`
 	// Example and Got are the values; absent ones are nil with the flag
 	// false.
 	Example   any  `json:"example,omitempty"`
@@ -52,11 +54,27 @@ var keyPaths = [...]string{"event", "call.id", "data.event_key"}
 // left out.
 func Differences(example, v map[string]any) []Difference {
 	var out []Difference
-	diff("", example, v, &out)
+	diff(nil, example, v, &out)
 	return out
 }
 
-func diff(prefix string, a, b map[string]any, out *[]Difference) {
+// dotted joins path segments for a report.
+func dotted(keys []string) string {
+	var b strings.Builder
+	for i, k := range keys {
+		switch {
+		case strings.ContainsAny(k, ".[]\"") || k == "":
+			fmt.Fprintf(&b, "[%q]", k)
+		case i > 0:
+			b.WriteString("." + k)
+		default:
+			b.WriteString(k)
+		}
+	}
+	return b.String()
+}
+
+func diff(prefix []string, a, b map[string]any, out *[]Difference) {
 	keys := slices.Sorted(maps.Keys(a))
 	for k := range b {
 		if _, ok := a[k]; !ok {
@@ -65,10 +83,8 @@ func diff(prefix string, a, b map[string]any, out *[]Difference) {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		path := k
-		if prefix != "" {
-			path = prefix + "." + k
-		}
+		keys := append(slices.Clone(prefix), k)
+		path := dotted(keys)
 		if slices.Contains(keyPaths[:], path) {
 			continue
 		}
@@ -78,9 +94,9 @@ func diff(prefix string, a, b map[string]any, out *[]Difference) {
 		bm, bObj := bv.(map[string]any)
 		switch {
 		case inA && inB && aObj && bObj:
-			diff(path, am, bm, out)
+			diff(keys, am, bm, out)
 		case inA != inB || !reflect.DeepEqual(av, bv):
-			*out = append(*out, Difference{Path: path, Example: av, Got: bv, InExample: inA, InGot: inB})
+			*out = append(*out, Difference{Path: path, Keys: keys, Example: av, Got: bv, InExample: inA, InGot: inB})
 		}
 	}
 }
@@ -90,7 +106,7 @@ func diff(prefix string, a, b map[string]any, out *[]Difference) {
 func revert(v map[string]any, ds []Difference) map[string]any {
 	out := deepCopy(v).(map[string]any)
 	for _, d := range ds {
-		parts := strings.Split(d.Path, ".")
+		parts := d.Keys
 		m := out
 		for _, p := range parts[:len(parts)-1] {
 			child, ok := m[p].(map[string]any)
@@ -138,31 +154,49 @@ type Shrunk struct {
 	Steps int
 }
 
-// Shrink moves a failing payload towards the example, undoing its
-// differences in halves, then one at a time, keeping each undo after which
-// fails still reports a failure. It asks fails at most maxSteps times and
-// stops early when ctx ends, since each question may cost a delivery and a
-// settle window; the result is the smallest failure found by then, and
-// with budget enough differs from the example in as few places as the
-// failure needs (one, for a receiver that rejects one property).
+// Shrink moves a failing payload towards the example. It first bisects:
+// keeping only one half of the differences from the example, then the
+// other, while either half alone still fails; then it undoes the remaining
+// differences one at a time, keeping each undo after which fails still
+// reports a failure. It asks fails at most maxSteps times and stops early
+// when ctx ends, since each question may cost a delivery and a settle
+// window; the result is the smallest failure found by then. A failure with
+// one cause among n differences costs about 2·log2(n) + 1 questions and
+// ends one difference away from the example.
 func Shrink(ctx context.Context, example, failing map[string]any, maxSteps int, fails func(context.Context, map[string]any) bool) Shrunk {
 	cur := deepCopy(failing).(map[string]any)
 	steps := 0
-	for size := max(len(Differences(example, cur))/2, 1); ; size /= 2 {
-		for start := 0; ; start += size {
-			ds := Differences(example, cur)
-			if start >= len(ds) || steps >= maxSteps || ctx.Err() != nil {
-				break
-			}
-			candidate := revert(cur, ds[start:min(start+size, len(ds))])
-			steps++
-			if fails(ctx, candidate) {
-				cur, start = candidate, start-size
-			}
+	try := func(candidate map[string]any) bool {
+		if steps >= maxSteps || ctx.Err() != nil {
+			return false
 		}
-		if size == 1 {
+		steps++
+		return fails(ctx, candidate)
+	}
+	for {
+		ds := Differences(example, cur)
+		if len(ds) < 2 {
 			break
 		}
+		first, second := ds[:len(ds)/2], ds[len(ds)/2:]
+		if c := revert(cur, second); try(c) {
+			cur = c
+		} else if c := revert(cur, first); try(c) {
+			cur = c
+		} else {
+			break
+		}
+	}
+	for i := 0; ; {
+		ds := Differences(example, cur)
+		if i >= len(ds) || steps >= maxSteps || ctx.Err() != nil {
+			break
+		}
+		if c := revert(cur, ds[i:i+1]); try(c) {
+			cur = c
+			continue
+		}
+		i++
 	}
 	return Shrunk{Value: cur, Differences: Differences(example, cur), Steps: steps}
 }

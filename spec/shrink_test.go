@@ -16,11 +16,12 @@ import (
 func TestShrinkToOneDifference(t *testing.T) {
 	rejectors := []struct {
 		name   string
-		reject func(call map[string]any) bool
+		reject func(body map[string]any) bool
 		want   string
 	}{
-		{"route_mode absent", func(c map[string]any) bool { _, ok := c["route_mode"]; return !ok }, "call.route_mode absent"},
-		{"from not ASCII", func(c map[string]any) bool { f, _ := c["from"].(string); return !isASCII(f) }, "call.from"},
+		{"route_mode absent", func(b map[string]any) bool { _, ok := b["call"].(map[string]any)["route_mode"]; return !ok }, "call.route_mode absent"},
+		{"from not ASCII", func(b map[string]any) bool { f, _ := b["call"].(map[string]any)["from"].(string); return !isASCII(f) }, "call.from"},
+		{"a key with a dot in variables", func(b map[string]any) bool { _, ok := b["variables"].(map[string]any)["a.b"]; return ok }, `variables["a.b"] added`},
 	}
 	s := mustDefault(t)
 	ex, _ := s.Event("call.created")
@@ -31,8 +32,8 @@ func TestShrinkToOneDifference(t *testing.T) {
 	for _, tt := range rejectors {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				var body struct{ Call map[string]any }
-				if json.NewDecoder(r.Body).Decode(&body) != nil || tt.reject(body.Call) {
+				var body map[string]any
+				if json.NewDecoder(r.Body).Decode(&body) != nil || tt.reject(body) {
 					http.Error(w, "internal error", http.StatusInternalServerError)
 				}
 			}))
@@ -52,13 +53,13 @@ func TestShrinkToOneDifference(t *testing.T) {
 			var failing map[string]any
 			for i := range 200 {
 				g, _ := s.Generate("call.created", 99, i, "call_shrink")
-				if n := len(Differences(example, g.Value)); n >= 5 && fails(context.Background(), g.Value) {
+				if n := len(Differences(example, g.Value)); n >= 8 && fails(context.Background(), g.Value) {
 					failing = g.Value
 					break
 				}
 			}
 			if failing == nil {
-				t.Fatal("no generated payload with 5 or more differences fails")
+				t.Fatal("no generated payload with 8 or more differences fails")
 			}
 			got := Shrink(context.Background(), example, failing, 50, fails)
 			if len(got.Differences) != 1 || !bytes.HasPrefix([]byte(got.Differences[0].String()), []byte(tt.want)) {

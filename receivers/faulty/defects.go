@@ -66,6 +66,13 @@ func defects() []defect {
 		{slowAck, "does 1.5 s of work before every answer", "ack.latency"},
 		{recordBeforeVerify, "stores and forwards the event before verifying it, then still answers 401", "signature.rejected-not-recorded"},
 		{crashOnOversized, "exits the process (status 1) when the body exceeds 1 MiB", "input.oversized"},
+		{window60s, "checks the timestamp with a hand-written 60 s window instead of the contract's 300 s", "signature.clock-skew"},
+		{toleranceMargin, "adds 200 s for clock drift on top of the contract's 300 s window", "signature.outside-tolerance"},
+		{prefixCompare, "compares the v1 value as a prefix of the expected digest: an empty or cut-short value matches", "signature.truncated"},
+		{dedupeByBody, "deduplicates by the raw body's bytes (a body hash): the same event emitted again with other bytes is a new record", "idempotency.same-event-new-bytes"},
+		{shortDedupeCache, "deduplicates in an in-memory cache whose entries expire after 2 s, before the contract's first retry at 5 s", "idempotency.delayed-redelivery"},
+		{nonASCII500, "normalises call.from and call.to with an ASCII-only E.164 parser and answers 500 to anything else", "input.generated"},
+		{missingRequired500, "reads every documented property without checking it is there: a payload missing one is a 500", "input.generated-invalid"},
 	}
 }
 

@@ -48,6 +48,13 @@ func TestDefects(t *testing.T) {
 		{slowAck, ackWithSlowSink, "fast ack", "slow ack"},
 		{recordBeforeVerify, rejectedThenCounted, "401 records=0", "401 records=1"},
 		{crashOnOversized, crashes, "413 exits=[]", "exits=[1]"},
+		{window60s, postStatus(nil, signedWith(-200*time.Second, nil)), "200", "401"},
+		{toleranceMargin, postStatus(nil, signedWith(400*time.Second, nil)), "401", "200"},
+		{prefixCompare, postStatus(nil, signedWith(0, func([]byte, int64) string { return "v1=" })), "400", "200"},
+		{dedupeByBody, bodies(envelopeJSON("c", "call.created"), bytes.Replace(envelopeJSON("c", "call.created"), []byte("12:00:00Z"), []byte("12:01:00Z"), 1)), "200 200 records=1", "200 200 records=2"},
+		{shortDedupeCache, afterTTL, "200 200 records=1", "200 200 records=2"},
+		{nonASCII500, postStatus(bytes.Replace(envelopeJSON("c", "call.created"), []byte("+15551230001"), []byte("+1 (555) 東京"), 1), signedWith(0, nil)), "200", "500"},
+		{missingRequired500, postStatus(bytes.Replace(envelopeJSON("c", "call.created"), []byte(`"direction":"inbound",`), nil, 1), signedWith(0, nil)), "200", "500"},
 	}
 	if len(tests) != len(defects()) {
 		t.Fatalf("%d scenarios for %d defects", len(tests), len(defects()))
@@ -109,6 +116,27 @@ func deliveries(callID string, events ...string) scenario {
 		fmt.Fprintf(&out, "records=%d", h.count(t))
 		return out.String()
 	}
+}
+
+// bodies delivers each body validly signed and reports each status and the
+// number of records stored.
+func bodies(bs ...[]byte) scenario {
+	return func(t *testing.T, h *harness) string {
+		var out bytes.Buffer
+		for _, b := range bs {
+			fmt.Fprintf(&out, "%d ", deliver(t, h.url, b))
+		}
+		fmt.Fprintf(&out, "records=%d", h.count(t))
+		return out.String()
+	}
+}
+
+// afterTTL redelivers an event once short-dedupe-cache's entry expired.
+func afterTTL(t *testing.T, h *harness) string {
+	body := envelopeJSON("c", "call.created")
+	first := deliver(t, h.url, body)
+	time.Sleep(dedupeTTL + 100*time.Millisecond) // the cache's expiry, not a race
+	return fmt.Sprintf("%d %d records=%d", first, deliver(t, h.url, body), h.count(t))
 }
 
 func parallelDuplicates(t *testing.T, h *harness) string {

@@ -98,6 +98,11 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	env, status, err := rc.parse(body)
+	if err == nil {
+		if err = checkShape(rc.defect, body); err != nil {
+			status = http.StatusInternalServerError
+		}
+	}
 	if err != nil {
 		rc.logger.Warn("delivery rejected", "reason", err)
 		reply(w, status, err.Error())

@@ -22,6 +22,7 @@ type store struct {
 	db       *sql.DB
 	defect   string
 	postgres bool // a PostgreSQL server (--db postgres://...), not SQLite
+	cache    dedupeCache
 }
 
 // openStore opens the database with the schema the defect calls for. One
@@ -31,7 +32,7 @@ func openStore(ctx context.Context, path, defect string) (*store, error) {
 	switch defect {
 	case dedupeByCallID:
 		key = ", UNIQUE (call_id)"
-	case noDedupe, racyDedupe:
+	case noDedupe, racyDedupe, dedupeByBody, shortDedupeCache:
 		key = ""
 	}
 	if isPostgres(path) {
@@ -67,6 +68,10 @@ func (s *store) Save(ctx context.Context, callID, event string, envelope []byte)
 		return true, s.insert(ctx, `INSERT INTO events (call_id, event, envelope) VALUES (?, ?, ?)`, callID, event, envelope)
 	case racyDedupe:
 		return s.checkThenInsert(ctx, callID, event, envelope)
+	case dedupeByBody:
+		return s.saveByBody(ctx, callID, event, envelope)
+	case shortDedupeCache:
+		return s.cache.save(ctx, s, callID, event, envelope)
 	}
 	res, err := s.db.ExecContext(ctx,
 		s.q(`INSERT INTO events (call_id, event, envelope) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
