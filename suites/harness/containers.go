@@ -26,7 +26,7 @@ func Start(ctx context.Context, cfg Config, containers ContainerFactory, openSQL
 	if err != nil {
 		return nil, err
 	}
-	if err := env.Observe(cfg.Observation, openSQL); err != nil {
+	if err := env.Observe(ctx, cfg.Observation, openSQL); err != nil {
 		_ = env.Close(context.WithoutCancel(ctx))
 		return nil, err
 	}

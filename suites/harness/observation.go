@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/minivoice/mvh/suites/observe"
 	"github.com/minivoice/mvh/suites/target"
@@ -34,6 +35,14 @@ type Observation struct {
 	// observation, for CI gates.
 	Require bool
 }
+
+// pinger is an observer that can tell at once whether its store answers.
+type pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// pingTimeout bounds the first connection to an observed database.
+const pingTimeout = 15 * time.Second
 
 // SQLOpener makes the --inspect-sql observer; the runner passes one so
 // that this package links no database driver.
@@ -90,8 +99,9 @@ func (o Observation) validate(c Config) error {
 
 // Observe picks the run's observer once the receiver is up (its {port}
 // and {state_dir} are known): an inspect observer when one is given, else
-// the sink, else none. A DSN no driver serves is ErrConfig.
-func (e *Env) Observe(o Observation, openSQL SQLOpener) error {
+// the sink, else none. A DSN no driver serves, or a database that does not
+// answer, is ErrConfig: one line before any delivery, not six failed checks.
+func (e *Env) Observe(ctx context.Context, o Observation, openSQL SQLOpener) error {
 	vars := e.Receiver.Vars
 	switch {
 	case o.InspectURL != "":
@@ -105,6 +115,13 @@ func (e *Env) Observe(o Observation, openSQL SQLOpener) error {
 			return fmt.Errorf("%w: %v", ErrConfig, err)
 		}
 		e.Observer = obs
+		if p, ok := obs.(pinger); ok {
+			pctx, cancel := context.WithTimeout(ctx, pingTimeout)
+			defer cancel()
+			if err := p.Ping(pctx); err != nil {
+				return fmt.Errorf("%w: %v", ErrConfig, err)
+			}
+		}
 	case o.InspectCmd != "":
 		line := target.Expand(o.InspectCmd, vars)
 		e.Observer = observe.Command{Name: o.InspectCmd, Run: observe.Shell(line), Key: o.InspectKey}

@@ -75,6 +75,15 @@ func (o *Observer) Kind() string { return "sql" }
 // String names the database without its password.
 func (o *Observer) String() string { return o.name }
 
+// Ping connects (or reuses a connection), so a database that is not
+// there is one clear error before the run rather than failed checks.
+func (o *Observer) Ping(ctx context.Context) error {
+	if err := o.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("--inspect-sql %s: %w", o.name, err)
+	}
+	return nil
+}
+
 // Close closes the connections.
 func (o *Observer) Close() error { return o.db.Close() }
 

@@ -129,6 +129,9 @@ func TestOpenRefusesBadInput(t *testing.T) {
 	if _, err := o.Counts(context.Background()); err == nil || strings.Contains(err.Error(), "hunter2") {
 		t.Errorf("unreachable database: %v, want an error without the password", err)
 	}
+	if err := o.Ping(context.Background()); err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("ping of an unreachable database: %v, want an error without the password", err)
+	}
 }
 
 func TestMySQLSource(t *testing.T) {
