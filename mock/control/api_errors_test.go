@@ -1,6 +1,7 @@
 package control
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -34,9 +35,9 @@ func TestAPIRefusals(t *testing.T) {
 		{"bad direction", "POST", "/v1/calls", ev(`,"scenario":"inbound-ivr","direction":"sideways"`), 400, "request body /direction"},
 		{"bad status filter", "GET", "/v1/deliveries?status=lost", ``, 400, "query parameter status"},
 		{"bad limit", "GET", "/v1/deliveries?limit=0", ``, 400, "query parameter limit"},
-		{"unknown delivery", "GET", "/v1/deliveries/dlv_nope", ``, 404, `delivery "dlv_nope"`},
-		{"resend unknown", "POST", "/v1/deliveries/dlv_nope/resend", ``, 404, `delivery "dlv_nope"`},
-		{"unknown application get", "GET", "/v1/applications/app_nope", ``, 404, `application "app_nope"`},
+		{"unknown delivery", "GET", "/v1/deliveries/dlv_nope", ``, 404, `delivery dlv_nope: not found`},
+		{"resend unknown", "POST", "/v1/deliveries/dlv_nope/resend", ``, 404, `delivery dlv_nope: not found`},
+		{"unknown application get", "GET", "/v1/applications/app_nope", ``, 404, `application app_nope: not found`},
 		{"method not allowed", "DELETE", "/v1/applications", ``, 405, "method DELETE not allowed"},
 		{"no such endpoint", "GET", "/v1/nothing", ``, 404, "no such endpoint"},
 	}
@@ -47,6 +48,11 @@ func TestAPIRefusals(t *testing.T) {
 			code := m.do(t, tt.method, tt.path, tt.body, &out)
 			if code != tt.status || out.OK || !strings.Contains(out.Error, tt.want) {
 				t.Errorf("%s %s: %d %+v, want %d with %q", tt.method, tt.path, code, out, tt.status, tt.want)
+			}
+			for _, id := range []string{"dlv_nope", "app_nope", "app_nobody"} {
+				if strings.Count(out.Error, id) > 1 {
+					t.Errorf("%q names %s twice", out.Error, id)
+				}
 			}
 		})
 	}
@@ -76,9 +82,13 @@ func TestAPIToken(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode != tt.status {
 				t.Errorf("%s: %d, want %d", tt.path, resp.StatusCode, tt.status)
+			}
+			if tt.path == "/v1/applications" && tt.status == http.StatusUnauthorized && !strings.Contains(string(body), "Bearer <token>") {
+				t.Errorf("refusal %s: want the hint spelled \"Bearer <token>\", never \\u003c escapes", body)
 			}
 		})
 	}

@@ -3,7 +3,6 @@ package control
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -81,7 +80,7 @@ func (s *Server) listApplications(w http.ResponseWriter, r *http.Request) {
 func (s *Server) getApplication(w http.ResponseWriter, r *http.Request) {
 	app, err := s.engine.Application(r.Context(), r.PathValue("id"))
 	if err != nil {
-		s.fail(w, r, fmt.Errorf("application %q: %w", r.PathValue("id"), err))
+		s.fail(w, r, err) // the engine's error names the application
 		return
 	}
 	server.WriteJSON(w, http.StatusOK, applicationOut(app))
@@ -214,7 +213,7 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) {
 func (s *Server) getDelivery(w http.ResponseWriter, r *http.Request) {
 	d, attempts, err := s.engine.Delivery(r.Context(), r.PathValue("id"))
 	if err != nil {
-		s.fail(w, r, fmt.Errorf("delivery %q: %w", r.PathValue("id"), err))
+		s.fail(w, r, err) // the engine's error names the delivery
 		return
 	}
 	out := deliveryDetail{deliveryJSON: deliveryOut(d), Attempts: make([]attemptJSON, 0, len(attempts))}
@@ -227,7 +226,7 @@ func (s *Server) getDelivery(w http.ResponseWriter, r *http.Request) {
 func (s *Server) resendDelivery(w http.ResponseWriter, r *http.Request) {
 	d, err := s.engine.Resend(r.Context(), r.PathValue("id"))
 	if err != nil {
-		s.fail(w, r, fmt.Errorf("delivery %q: %w", r.PathValue("id"), err))
+		s.fail(w, r, err) // the engine's error names the delivery
 		return
 	}
 	server.WriteJSON(w, http.StatusAccepted, deliveryOut(d))

@@ -135,7 +135,7 @@ func (s *Server) indexPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) deliveryPage(w http.ResponseWriter, r *http.Request) {
 	d, attempts, err := s.engine.Delivery(r.Context(), r.PathValue("id"))
 	if err != nil {
-		s.pageError(w, r, fmt.Errorf("delivery %q: %w", r.PathValue("id"), err))
+		s.pageError(w, r, err) // the engine's error names the delivery
 		return
 	}
 	out := make([]attemptJSON, 0, len(attempts))
@@ -156,7 +156,7 @@ func (s *Server) deliveryPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) resendForm(w http.ResponseWriter, r *http.Request) {
 	d, err := s.engine.Resend(r.Context(), r.PathValue("id"))
 	if err != nil {
-		s.pageError(w, r, fmt.Errorf("delivery %q: %w", r.PathValue("id"), err))
+		s.pageError(w, r, err) // the engine's error names the delivery
 		return
 	}
 	http.Redirect(w, r, "/deliveries/"+url.PathEscape(d.ID), http.StatusSeeOther)

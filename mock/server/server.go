@@ -90,5 +90,6 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // a message reads "Bearer <token>", not "\u003ctoken\u003e"
 	_ = enc.Encode(v)
 }

@@ -2,6 +2,7 @@ package container
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -53,7 +54,13 @@ func (c *Container) build(ctx context.Context, s settings) error {
 		Labels:         map[string]string{Label: "1", SessionLabel: c.Session},
 	}
 	if _, err := p.BuildImage(bctx, &req); err != nil {
-		return fmt.Errorf("build %s from %s: %w", c.Image, s.buildDir, err)
+		// The caller names the --dockerfile directory; the session tag we
+		// build is an internal name, and testcontainers' own "build image:"
+		// prefix says nothing docker's message does not.
+		if inner := errors.Unwrap(err); inner != nil {
+			err = inner
+		}
+		return fmt.Errorf("docker build: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("build %s: %w", c.Image, err)

@@ -155,6 +155,9 @@ func (t *imageTarget) fail(ctx context.Context, c *Container, secret string, cau
 		}
 		tail = "\nlast output of the receiver:\n" + last
 	}
+	if strings.HasPrefix(cause.Error(), t.String()+": ") { // already names the target: never "image X: image X: ..."
+		return fmt.Errorf("%w: %w%s", target.ErrNotReady, cause, tail)
+	}
 	return fmt.Errorf("%w: %s: %w%s", target.ErrNotReady, t, cause, tail)
 }
 
