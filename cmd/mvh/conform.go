@@ -50,6 +50,7 @@ the run: the running check is reported interrupted and the reports written.`,
 	fs := flag.NewFlagSet("conform", flag.ContinueOnError)
 	cfg.RegisterFlags(fs)
 	cmd.Flags().AddGoFlagSet(fs)
+	fromEnv(cmd, envSecret, "secret")
 	return cmd
 }
 

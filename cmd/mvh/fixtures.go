@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -115,9 +114,6 @@ invalid fixture file, a --to that is not an http(s) URL, no secret.`,
 				return usagef("--to: %w", err)
 			}
 			if f.secret == "" {
-				f.secret = os.Getenv("MVH_SECRET")
-			}
-			if f.secret == "" {
 				return usagef("--secret: required (or set MVH_SECRET)")
 			}
 			if f.timeout <= 0 {
@@ -132,8 +128,9 @@ invalid fixture file, a --to that is not an http(s) URL, no secret.`,
 	}
 	cmd.Flags().StringVar(&f.dir, "dir", "", "directory of fixture *.json files (required)")
 	cmd.Flags().StringVar(&f.to, "to", "", "receiver base URL, e.g. http://127.0.0.1:8080 (required)")
-	cmd.Flags().StringVar(&f.secret, "secret", "", "the receiver's webhook secret (default: $MVH_SECRET)")
+	cmd.Flags().StringVar(&f.secret, "secret", "", "the receiver's webhook secret")
 	cmd.Flags().DurationVar(&f.timeout, "timeout", fixtures.ReplayTimeout, "time to wait for each answer")
+	fromEnv(cmd, envSecret, "secret")
 	return cmd
 }
 

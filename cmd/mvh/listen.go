@@ -43,7 +43,8 @@ replay.`,
 	fs := flag.NewFlagSet("listen", flag.ContinueOnError)
 	cfg.RegisterFlags(fs)
 	cmd.Flags().AddGoFlagSet(fs)
-	cmd.Flags().StringArrayVar(&cfg.Secrets, "secret", nil, "verify with this secret (repeat during a rotation; default: $MVH_SECRET)")
+	cmd.Flags().StringArrayVar(&cfg.Secrets, "secret", nil, "verify with this secret (repeat during a rotation)")
+	fromEnv(cmd, envSecret, "secret")
 	return cmd
 }
 
@@ -53,9 +54,6 @@ func runListen(ctx context.Context, a *app, cfg inbox.Config) error {
 	s, err := a.spec(ctx)
 	if err != nil {
 		return err
-	}
-	if len(cfg.Secrets) == 0 && os.Getenv("MVH_SECRET") != "" {
-		cfg.Secrets = []string{os.Getenv("MVH_SECRET")}
 	}
 	if err := checkListen(cfg); err != nil {
 		return err

@@ -113,6 +113,7 @@ without shedding, 1 otherwise, 2 for bad flags or a receiver never ready.`,
 	lc.RegisterFlags(shared)
 	cmd.Flags().AddGoFlagSet(shared)
 	cmd.AddCommand(newLoadMergeCmd(a))
+	fromEnv(cmd, envSecret, "secret")
 	return cmd
 }
 

@@ -59,6 +59,7 @@ flight finish or are recorded as interrupted and rescheduled.`,
 	engine.RegisterFlags(fs)
 	server.RegisterFlags(fs)
 	cmd.Flags().AddGoFlagSet(fs)
+	fromEnv(cmd, envToken, "token")
 	return cmd
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -23,6 +24,9 @@ type app struct {
 	logger         *slog.Logger
 	specPath       string
 	verbose        bool
+	// getenv reads the environment (os.Getenv); flags marked with fromEnv
+	// take their value from it when not given.
+	getenv func(string) string
 }
 
 // spec loads the contract named by --spec, or the embedded one.
@@ -35,7 +39,7 @@ func (a *app) spec(ctx context.Context) (*spec.Spec, error) {
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
 	root := newRoot(a)
 	root.SetArgs(args)
 	root.SetIn(stdin)
@@ -55,12 +59,13 @@ func newRoot(a *app) *cobra.Command {
 		Version:       harnessVersion(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			level := slog.LevelWarn
 			if a.verbose {
 				level = slog.LevelDebug
 			}
 			a.logger = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+			return applyEnv(cmd, a.getenv)
 		},
 	}
 	root.PersistentFlags().StringVar(&a.specPath, "spec", "", "contract file (default: the embedded minivoice-webhooks.yaml)")

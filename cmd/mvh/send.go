@@ -78,6 +78,7 @@ minutes (appointment-reminder 1m30s, no-answer 45s, invalid-input 40s). The outb
 	fs := flag.NewFlagSet("send", flag.ContinueOnError)
 	f.engine.RegisterFlags(fs)
 	fl.AddGoFlagSet(fs)
+	fromEnv(cmd, envSecret, "secret")
 	return cmd
 }
 

@@ -56,6 +56,7 @@ used byte for byte: no trailing newline is added or removed.`,
 	cmd.Flags().StringArrayVar(&f.secrets, "secret", nil, "signing secret, repeat for rotation (one v1 entry each, in order)")
 	cmd.Flags().StringVar(&f.timestamp, "timestamp", "", "integer Unix seconds to sign at (default: now)")
 	cmd.Flags().StringVar(&f.bodyFile, "body-file", "", `file holding the exact body bytes (default: stdin; "-" also means stdin)`)
+	fromEnv(cmd, envSecret, "secret")
 	return cmd
 }
 

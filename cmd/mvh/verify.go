@@ -62,6 +62,7 @@ captured delivery can be checked later.`,
 	cmd.Flags().StringVar(&f.bodyFile, "body-file", "", `file holding the exact body bytes (default: stdin; "-" also means stdin)`)
 	cmd.Flags().StringVar(&f.now, "now", "", "integer Unix seconds to use as the current time (default: the clock)")
 	cmd.Flags().DurationVar(&f.tolerance, "tolerance", signature.DefaultTolerance, "how far the timestamp may be from now, either way")
+	fromEnv(cmd, envSecret, "secret")
 	return cmd
 }
 
