@@ -118,6 +118,7 @@ func (t *imageTarget) Start(ctx context.Context, p target.Params) (*target.Recei
 		Logs:        func() []byte { return output(c) },
 		Stop:        func(ctx context.Context) error { return c.Terminate(ctx) },
 		Exec:        c.ExecOutput,
+		Restarter:   c,
 	}, nil
 }
 
