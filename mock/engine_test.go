@@ -145,7 +145,7 @@ type retryCase struct {
 // schedule and recorded with its class, and that a 2xx stops retrying.
 func TestRetriesPerFailureClass(t *testing.T) {
 	fail500 := engNewSink(t, 0, 500)
-	slow := engNewSink(t, 2*time.Second, 200)
+	slow := engNewSink(t, 5*time.Second, 200)
 	ok := engNewSink(t, 0, 200)
 	reset := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		conn, _, err := http.NewResponseController(w).Hijack()
@@ -170,7 +170,9 @@ func TestRetriesPerFailureClass(t *testing.T) {
 		{"plain HTTP behind https is retried", strings.Replace(fail500.URL, "http:", "https:", 1), ClassTLS, StatusFailed, 3, 0, nil},
 		{"2xx stops retrying", ok.URL, "", StatusDelivered, 1, 1, ok},
 	}
-	e, _ := engStart(t, Config{AttemptTimeout: 500 * time.Millisecond})
+	// The attempt timeout leaves a TLS handshake time on a loaded machine
+	// (under -race it took over 500 ms), and slow stays well beyond it.
+	e, _ := engStart(t, Config{AttemptTimeout: 1500 * time.Millisecond})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { engCheckRetries(t, e, tt) })
 	}

@@ -89,9 +89,9 @@ func loadDocument(ctx context.Context, data []byte, origin bool) (*openapi3.T, e
 }
 
 // loaderError words a kin-openapi loader error the way Lint does (see
-// loadMessage), with its line, keeping the original in the chain next to
-// ErrInvalid, so callers branch on unreadable documents like on any other
-// invalid one.
+// loadMessage), with its line, keeping the original in the chain. It is
+// not ErrInvalid: that sentinel means a readable document that breaks the
+// contract's rules.
 type loaderError struct{ err error }
 
 func (e loaderError) Error() string {
@@ -100,7 +100,7 @@ func (e loaderError) Error() string {
 	}
 	return loadMessage(e.err)
 }
-func (e loaderError) Unwrap() []error { return []error{ErrInvalid, e.err} }
+func (e loaderError) Unwrap() error { return e.err }
 
 // Name is the file the contract came from.
 func (s *Spec) Name() string { return s.name }
