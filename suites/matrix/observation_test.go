@@ -13,15 +13,11 @@ import (
 // (MUST) and one that does not.
 const observed = "ack.valid-delivery,idempotency.redelivery,signature.rejected-not-recorded"
 
-// TestObservationVerdicts: a run that cannot see the receiver's records
-// says so on its verdict line and passes only without
-// --require-observation; a sink that received nothing makes the failures
-// say so; --no-sink turns those failures back into skips.
-func TestObservationVerdicts(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binaries and runs four conformance runs")
-	}
-	bins := buildBinaries(t)
+// observationVerdicts: a run that cannot see the receiver's records says
+// so on its verdict line and passes only without --require-observation; a
+// sink that received nothing makes the failures say so; --no-sink turns
+// those failures back into skips.
+func observationVerdicts(t *testing.T, bins binaries) {
 	silent := bins.path("reference") + " --addr 127.0.0.1:{port} --secret {secret} --no-forward"
 	for _, c := range []struct {
 		name  string

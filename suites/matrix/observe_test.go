@@ -17,17 +17,25 @@ const recordsQuery = `SELECT call_id || ':' || event AS key FROM events`
 // downstream to slow, so they skip, and say why.
 const sinkOnly = "needs the harness sink"
 
-// TestObservedThroughPostgres: receivers that write only to PostgreSQL and
+// TestObservation proves the observers and the verdicts about observation
+// with one build of the binaries: see observedThroughPostgres and
+// observationVerdicts.
+func TestObservation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binaries, starts PostgreSQL and runs seven conformance runs")
+	}
+	bins := buildBinaries(t)
+	t.Run("postgres", func(t *testing.T) { observedThroughPostgres(t, bins) })
+	t.Run("verdicts", func(t *testing.T) { observationVerdicts(t, bins) })
+}
+
+// observedThroughPostgres: receivers that write only to PostgreSQL and
 // forward nothing, observed only through --inspect-sql with
 // --require-observation. The reference passes every check it can be
 // judged on with --strict; faulty's duplicate and record-before-verify
 // defects fail the same checks as through the sink.
-func TestObservedThroughPostgres(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts PostgreSQL and runs three conformance runs")
-	}
+func observedThroughPostgres(t *testing.T, bins binaries) {
 	pg := dbtest.StartPostgres(t)
-	bins := buildBinaries(t)
 	rows := []struct{ name, defect string }{{"reference", ""}, {"no-dedupe", "no-dedupe"}, {"record-before-verify", "record-before-verify"}}
 	var jobs []job
 	for _, row := range rows {
