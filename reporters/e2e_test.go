@@ -57,8 +57,10 @@ func TestEndToEndSignatureDefect(t *testing.T) {
 	url := "http://" + addr + "/webhooks/minivoice"
 	logs := startProcess(t, url, faulty, "--defect", "accept-unsigned", "--addr", addr, "--secret", secret)
 
-	script := regexp.MustCompile(`(?m)^URL='[^']*'$`).ReplaceAllString(htmlRepro(t, reports, "signature.missing"), "URL="+shq(url))
-	got := runRepro(t, script, bin, secret)
+	// The script defaults URL to where the run sent (a --cmd port that is
+	// gone); like a user, the test exports URL for the receiver it started.
+	script := htmlRepro(t, reports, "signature.missing")
+	got := runRepro(t, script, bin, secret, "URL="+url)
 	want := strconv.Itoa(failing(failed.Evidence)[0].Response.Status)
 	if got != want {
 		t.Errorf("reproduction printed %s, the run got %s; script:\n%s", got, want, script)
@@ -172,11 +174,12 @@ func htmlRepro(t *testing.T, dir, id string) string {
 }
 
 // runRepro runs a reproduction with the real mvh on PATH.
-func runRepro(t *testing.T, script, bin, secret string) string {
+func runRepro(t *testing.T, script, bin, secret string, env ...string) string {
 	t.Helper()
 	cmd := exec.Command("bash", "-euo", "pipefail", "-c", script)
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "MVH_SECRET="+secret)
+	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("reproduction: %v\n%s\n--- script:\n%s", err, out, script)
