@@ -16,15 +16,7 @@ const appColumns = `id, name, webhook_url, secrets, schedule, chaos, created_at`
 // CreateApplication stores an application with a fresh ID (app_<hex>) and
 // creation time; its URL, schedule and chaos are checked like a send's.
 func (e *Engine) CreateApplication(ctx context.Context, app Application) (Application, error) {
-	if err := delivery.CheckURL(app.WebhookURL); err != nil {
-		return Application{}, fmt.Errorf("webhook_url: %w: %v", ErrInvalid, err)
-	}
-	if len(app.Schedule) > 0 {
-		if _, err := e.checkSchedule(app.Schedule); err != nil {
-			return Application{}, err
-		}
-	}
-	if err := checkChaos(app.Chaos); err != nil {
+	if err := e.checkApplication(app); err != nil {
 		return Application{}, err
 	}
 	app.ID = newID("app")
@@ -36,6 +28,55 @@ func (e *Engine) CreateApplication(ctx context.Context, app Application) (Applic
 		return Application{}, fmt.Errorf("create application: %w", err)
 	}
 	return app, nil
+}
+
+// checkApplication checks an application's URL, schedule and chaos like a
+// send's.
+func (e *Engine) checkApplication(app Application) error {
+	if err := delivery.CheckURL(app.WebhookURL); err != nil {
+		return fmt.Errorf("webhook_url: %w: %v", ErrInvalid, err)
+	}
+	if len(app.Schedule) > 0 {
+		if _, err := e.checkSchedule(app.Schedule); err != nil {
+			return err
+		}
+	}
+	return checkChaos(app.Chaos)
+}
+
+// UpdateApplication replaces the settings of application app.ID (name,
+// URL, secrets, schedule, chaos), keeping its ID and creation time, checked
+// like CreateApplication's. Deliveries already made keep the settings they
+// were made with; the next call or event uses the new ones.
+func (e *Engine) UpdateApplication(ctx context.Context, app Application) (Application, error) {
+	old, err := e.Application(ctx, app.ID)
+	if err != nil {
+		return Application{}, err
+	}
+	if err := e.checkApplication(app); err != nil {
+		return Application{}, err
+	}
+	app.CreatedAt = old.CreatedAt
+	_, err = e.db.ExecContext(ctx, `UPDATE applications SET name=?, webhook_url=?, secrets=?, schedule=?, chaos=? WHERE id=?`,
+		app.Name, app.WebhookURL, jsonText(app.Secrets), jsonText(app.Schedule), jsonText(app.Chaos), app.ID)
+	if err != nil {
+		return Application{}, fmt.Errorf("update application %s: %w", app.ID, err)
+	}
+	return app, nil
+}
+
+// DeleteApplication removes application id, or returns ErrNotFound. Its
+// deliveries stay in the outbox, pending ones included: each carries its
+// own URL and secrets, as MiniVoice's queued webhooks would.
+func (e *Engine) DeleteApplication(ctx context.Context, id string) error {
+	res, err := e.db.ExecContext(ctx, `DELETE FROM applications WHERE id=?`, id)
+	if err != nil {
+		return fmt.Errorf("delete application %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("application %s: %w", id, ErrNotFound)
+	}
+	return nil
 }
 
 // Application returns one application, or ErrNotFound.

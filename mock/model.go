@@ -148,12 +148,14 @@ type Attempt struct {
 }
 
 // Filter selects deliveries; empty fields match everything. Limit 0 means
-// no limit.
+// no limit. Deliveries come oldest first, or NewestFirst (Limit then keeps
+// the newest N).
 type Filter struct {
 	CallID        string
 	Status        string
 	ApplicationID string
 	Limit         int
+	NewestFirst   bool
 }
 
 // CallRequest asks for a call that emits a scenario's events. Empty From, To

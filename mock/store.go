@@ -111,7 +111,8 @@ func scanRecord(rows *sql.Rows) (record, error) {
 	return r, nil
 }
 
-// filterClause turns a Filter into a WHERE clause in insertion order.
+// filterClause turns a Filter into a WHERE clause in insertion order (or
+// its reverse).
 func filterClause(f Filter) (string, []any) {
 	var conds []string
 	var args []any
@@ -129,6 +130,9 @@ func filterClause(f Filter) (string, []any) {
 		where = "WHERE " + strings.Join(conds, " AND ")
 	}
 	where += " ORDER BY rowid"
+	if f.NewestFirst {
+		where += " DESC"
+	}
 	if f.Limit > 0 {
 		where += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}

@@ -73,6 +73,8 @@ func (s *Server) routes() {
 	api.HandleFunc("POST /v1/applications", s.createApplication)
 	api.HandleFunc("GET /v1/applications", s.listApplications)
 	api.HandleFunc("GET /v1/applications/{id}", s.getApplication)
+	api.HandleFunc("PUT /v1/applications/{id}", s.updateApplication)
+	api.HandleFunc("DELETE /v1/applications/{id}", s.deleteApplication)
 	api.HandleFunc("POST /v1/calls", s.createCall)
 	api.HandleFunc("POST /v1/events", s.createEvent)
 	api.HandleFunc("GET /v1/deliveries", s.listDeliveries)

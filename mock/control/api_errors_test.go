@@ -38,7 +38,7 @@ func TestAPIRefusals(t *testing.T) {
 		{"unknown delivery", "GET", "/v1/deliveries/dlv_nope", ``, 404, `delivery dlv_nope: not found`},
 		{"resend unknown", "POST", "/v1/deliveries/dlv_nope/resend", ``, 404, `delivery dlv_nope: not found`},
 		{"unknown application get", "GET", "/v1/applications/app_nope", ``, 404, `application app_nope: not found`},
-		{"method not allowed", "DELETE", "/v1/applications", ``, 405, "method DELETE not allowed"},
+		{"method not allowed", "PATCH", "/v1/applications", ``, 405, "method PATCH not allowed"},
 		{"no such endpoint", "GET", "/v1/nothing", ``, 404, "no such endpoint"},
 	}
 	for _, tt := range tests {

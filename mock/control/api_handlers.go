@@ -15,14 +15,8 @@ import (
 )
 
 func (s *Server) createApplication(w http.ResponseWriter, r *http.Request) {
-	var req applicationCreate
-	if err := decode(r, &req); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	app, err := applicationIn(req)
-	if err != nil {
-		s.fail(w, r, err)
+	app, ok := s.applicationBody(w, r)
+	if !ok {
 		return
 	}
 	created, err := s.engine.CreateApplication(r.Context(), app)
@@ -32,6 +26,22 @@ func (s *Server) createApplication(w http.ResponseWriter, r *http.Request) {
 	}
 	s.cfg.Logger.Info("mock api: application created", "id", created.ID, "url", redactURL(created.WebhookURL), "secrets", len(created.Secrets))
 	server.WriteJSON(w, http.StatusCreated, applicationOut(created))
+}
+
+// applicationBody decodes and checks the body of a create or an update; on
+// a bad one it has answered already.
+func (s *Server) applicationBody(w http.ResponseWriter, r *http.Request) (mock.Application, bool) {
+	var req applicationCreate
+	if err := decode(r, &req); err != nil {
+		s.fail(w, r, err)
+		return mock.Application{}, false
+	}
+	app, err := applicationIn(req)
+	if err != nil {
+		s.fail(w, r, err)
+		return mock.Application{}, false
+	}
+	return app, true
 }
 
 // applicationIn checks what the document cannot: a usable URL, a schedule
@@ -84,6 +94,41 @@ func (s *Server) getApplication(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	server.WriteJSON(w, http.StatusOK, applicationOut(app))
+}
+
+// updateApplication replaces an application's settings (PUT, the body of
+// a create). Secrets are write-only, so a body without webhook_secret and
+// webhook_secrets keeps the current ones.
+func (s *Server) updateApplication(w http.ResponseWriter, r *http.Request) {
+	app, ok := s.applicationBody(w, r)
+	if !ok {
+		return
+	}
+	old, err := s.engine.Application(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	app.ID = old.ID
+	if len(app.Secrets) == 0 {
+		app.Secrets = old.Secrets
+	}
+	updated, err := s.engine.UpdateApplication(r.Context(), app)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.cfg.Logger.Info("mock api: application updated", "id", updated.ID, "url", redactURL(updated.WebhookURL), "secrets", len(updated.Secrets))
+	server.WriteJSON(w, http.StatusOK, applicationOut(updated))
+}
+
+func (s *Server) deleteApplication(w http.ResponseWriter, r *http.Request) {
+	if err := s.engine.DeleteApplication(r.Context(), r.PathValue("id")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.cfg.Logger.Info("mock api: application deleted", "id", r.PathValue("id"))
+	server.WriteJSON(w, http.StatusOK, map[string]bool{"ok": true})
 }
 
 // application resolves a body's application_id; an unknown one is 422, as
@@ -198,7 +243,8 @@ func (s *Server) createCall(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := mock.Filter{CallID: q.Get("call_id"), Status: q.Get("status"), ApplicationID: q.Get("application_id"), Limit: 100}
+	f := mock.Filter{CallID: q.Get("call_id"), Status: q.Get("status"), ApplicationID: q.Get("application_id"), Limit: 100,
+		NewestFirst: q.Get("order") == "newest"}
 	if l := q.Get("limit"); l != "" {
 		f.Limit, _ = strconv.Atoi(l) // the validator checked it is an integer in range
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/minivoice/mvh/mock"
+	"github.com/minivoice/mvh/mock/server"
 	"github.com/minivoice/mvh/spec"
 	"github.com/minivoice/mvh/spec/signature"
 )
@@ -260,6 +261,9 @@ func TestAPIDeliveryFilters(t *testing.T) {
 		{"application_id=" + app.ID, []string{a.ID, b.ID}},
 		{"application_id=app_nobody", nil},
 		{"limit=1", []string{a.ID}},
+		{"order=newest", []string{b.ID, a.ID}},
+		{"order=newest&limit=1", []string{b.ID}},
+		{"order=oldest", []string{a.ID, b.ID}},
 	}
 	for _, tt := range tests {
 		var out struct{ Deliveries []deliveryJSON }
@@ -303,4 +307,40 @@ func TestAPICallScenario(t *testing.T) {
 	if n, invalid := rcv.count(); n != len(out.Deliveries) || invalid != 0 {
 		t.Errorf("receiver saw %d requests (%d invalid), want %d", n, invalid, len(out.Deliveries))
 	}
+}
+
+// TestAPIUpdateDeleteApplication: PUT replaces an application's settings
+// and keeps its write-only secrets when the body gives none; the next event
+// goes to the new URL; DELETE removes it and is 404 after.
+func TestAPIUpdateDeleteApplication(t *testing.T) {
+	m := startMock(t, "")
+	first, second := newAPIReceiver(t), newAPIReceiver(t)
+	app := apiCreateApp(t, m, first.URL)
+	var updated applicationJSON
+	if code := m.do(t, http.MethodPut, "/v1/applications/"+app.ID, `{"name":"moved","webhook_url":"`+second.URL+`"}`, &updated); code != 200 {
+		t.Fatalf("update: %d %+v", code, updated)
+	}
+	if updated.ID != app.ID || updated.Name != "moved" || updated.WebhookURL != second.URL || updated.SecretCount != app.SecretCount || !updated.CreatedAt.Equal(app.CreatedAt) {
+		t.Errorf("updated %+v from %+v", updated, app)
+	}
+	m.waitDelivery(t, apiSendEvent(t, m, app.ID, "").ID)
+	if n, invalid := second.count(); n != 1 || invalid != 0 {
+		t.Errorf("new URL saw %d requests (%d unsigned or invalid), want 1 signed with the kept secret", n, invalid)
+	}
+	if n, _ := first.count(); n != 0 {
+		t.Errorf("old URL saw %d requests after the update", n)
+	}
+	var out server.Refusal
+	if code := m.do(t, http.MethodPut, "/v1/applications/app_nope", `{"webhook_url":"`+second.URL+`"}`, &out); code != 404 {
+		t.Errorf("update unknown: %d %+v", code, out)
+	}
+	if code := m.do(t, http.MethodDelete, "/v1/applications/"+app.ID, "", nil); code != 200 {
+		t.Fatalf("delete: %d", code)
+	}
+	for _, method := range []string{http.MethodGet, http.MethodDelete} {
+		if code := m.do(t, method, "/v1/applications/"+app.ID, "", nil); code != 404 {
+			t.Errorf("%s after delete: %d, want 404", method, code)
+		}
+	}
+	m.assertNoSecret(t, apiSecret)
 }
