@@ -4,7 +4,9 @@
 GO            ?= go
 VERSION       ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS       := -s -w -X main.version=$(VERSION)
-STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@2025.1.1
+# staticcheck 2026.2.2: the newest release, and one that type-checks Go 1.26
+# (2025.1.1's tag does not resolve through the module proxy).
+STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BIN           := bin
 
 # No image registry is reachable: testcontainers' reaper image cannot be pulled,
@@ -63,7 +65,9 @@ mariadb:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mariadb-server >/dev/null; \
 	  else echo "mariadb-server not installed: the MariaDB observer tests will skip"; fi; }
 
-test: fmt-check vet chromium postgresql mariadb
+# The layout rules (layout_test.go: import direction, no driver in the
+# checks, no exported mutable slices or maps) run with the other tests.
+test: fmt-check vet lint chromium postgresql mariadb
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m ./...
 	@# the full 10,000 generated-payload seeds, too slow under -race
 	$(GO) test -count=1 -run '^TestGeneratedValidate$$' ./spec

@@ -30,11 +30,14 @@ type RetryPolicy struct {
 	AttemptTimeout time.Duration   `json:"attempt_timeout"`
 }
 
-// SchemeKeys and RetryKeys are the keys the extensions must carry.
-var (
-	SchemeKeys = []string{"timestamp-header", "signature-header", "event-header", "algorithm", "signed-content", "encoding", "prefix", "separator", "tolerance"}
-	RetryKeys  = []string{"schedule", "jitter", "attempt-timeout"}
-)
+// SchemeKeys are the keys x-minivoice-signature must carry; a fresh slice
+// each call, so no caller can change another's.
+func SchemeKeys() []string {
+	return []string{"timestamp-header", "signature-header", "event-header", "algorithm", "signed-content", "encoding", "prefix", "separator", "tolerance"}
+}
+
+// RetryKeys are the keys x-minivoice-retry must carry.
+func RetryKeys() []string { return []string{"schedule", "jitter", "attempt-timeout"} }
 
 func extension(ext map[string]any, name string, keys []string) (map[string]any, error) {
 	m, ok := ext[name].(map[string]any)
@@ -65,7 +68,7 @@ func (e keyError) Unwrap() error { return ErrInvalid }
 
 func parseScheme(ext map[string]any) (Scheme, error) {
 	const name = "x-minivoice-signature"
-	m, err := extension(ext, name, SchemeKeys)
+	m, err := extension(ext, name, SchemeKeys())
 	if err != nil {
 		return Scheme{}, err
 	}
@@ -118,7 +121,7 @@ func (s Scheme) Signing() signature.Scheme {
 }
 
 func parseRetry(ext map[string]any) (RetryPolicy, error) {
-	m, err := extension(ext, "x-minivoice-retry", RetryKeys)
+	m, err := extension(ext, "x-minivoice-retry", RetryKeys())
 	if err != nil {
 		return RetryPolicy{}, err
 	}

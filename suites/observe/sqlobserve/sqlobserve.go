@@ -32,7 +32,7 @@ const queryTimeout = 10 * time.Second
 
 // Sentinels callers branch on: a DSN no driver serves is bad input (exit 2).
 var (
-	ErrScheme = errors.New("unsupported DSN scheme: want postgres://, postgresql://, mysql://, sqlite: or file:")
+	ErrScheme = errors.New("unsupported DSN scheme (want postgres://, postgresql://, mysql://, sqlite: or file:)")
 	ErrColumn = errors.New("query returns no key column")
 	ErrNoKey  = errors.New("record with a NULL key")
 )
