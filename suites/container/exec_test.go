@@ -9,8 +9,9 @@ import (
 )
 
 // dbImage is a reference receiver image that keeps its records in a
-// SQLite file and forwards nothing, as most real receivers do: the harness
-// can only see the records through a program in the image.
+// SQLite file on the state volume (/state, owned by the receiver's user)
+// and forwards nothing, as most real receivers do: the harness can only see
+// the records through a program in the image.
 const dbImage = `FROM scratch
 COPY reference /reference
 COPY --chown=65534:65534 state /state
@@ -40,7 +41,7 @@ func TestConformInspectExec(t *testing.T) {
 	}
 	reports := t.TempDir()
 	args := []string{"conform", "--dockerfile", dir, "--report-dir", reports, "--no-sink", "--require-observation",
-		"--inspect-exec", "/reference --dump-records --db /state/events.db",
+		"--inspect-exec", "/reference --dump-records --db {state_dir}/events.db",
 		"--only", "ack.valid-delivery,idempotency.redelivery,signature.rejected-not-recorded"}
 	start := time.Now()
 	code, out := run(t, mvh, args...)

@@ -118,20 +118,27 @@ func (t *imageTarget) Start(ctx context.Context, p target.Params) (*target.Recei
 		Logs:        func() []byte { return output(c) },
 		Stop:        func(ctx context.Context) error { return c.Terminate(ctx) },
 		Exec:        c.ExecOutput,
+		Vars:        t.vars(p),
 		Restarter:   c,
 	}, nil
 }
 
-// env is DefaultEnv overridden by Options.Env, placeholders expanded.
-func (t *imageTarget) env(p target.Params) ([]string, error) {
+// vars are the placeholder values inside the container, the secret left
+// out: also what --inspect-exec's {state_dir} and {port} expand to.
+func (t *imageTarget) vars(p target.Params) map[string]string {
 	port := strconv.Itoa(t.o.Port)
-	vars := map[string]string{
-		target.VarSecret:   p.Secret,
+	return map[string]string{
 		target.VarSinkURL:  p.SinkURL,
 		target.VarPort:     port,
 		target.VarURL:      "http://127.0.0.1:" + port + t.o.Path,
 		target.VarStateDir: StateMount,
 	}
+}
+
+// env is DefaultEnv overridden by Options.Env, placeholders expanded.
+func (t *imageTarget) env(p target.Params) ([]string, error) {
+	vars := t.vars(p)
+	vars[target.VarSecret] = p.Secret
 	var env []string
 	for _, e := range append(DefaultEnv(), t.o.Env...) {
 		if k, _, ok := strings.Cut(e, "="); !ok || k == "" {
