@@ -54,7 +54,7 @@ func TestEveryCommandReadsItsSecretFromTheEnvironment(t *testing.T) {
 	want := map[string]string{
 		"conform secret": envSecret, "send secret": envSecret, "sign secret": envSecret,
 		"verify secret": envSecret, "listen secret": envSecret, "fixtures replay secret": envSecret,
-		"load secret": envSecret, "mock serve token": envToken,
+		"load secret": envSecret, "mock serve token": envToken, "listen token": envToken,
 	}
 	for path, env := range want {
 		parts := strings.Fields(path)

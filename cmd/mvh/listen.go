@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/minivoice/mvh/mock/inbox"
+	"github.com/minivoice/mvh/mock/server"
 	"github.com/spf13/cobra"
 )
 
@@ -45,6 +46,7 @@ replay.`,
 	cmd.Flags().AddGoFlagSet(fs)
 	cmd.Flags().StringArrayVar(&cfg.Secrets, "secret", nil, "verify with this secret (repeat during a rotation)")
 	fromEnv(cmd, envSecret, "secret")
+	fromEnv(cmd, envToken, "token")
 	return cmd
 }
 
@@ -66,6 +68,9 @@ func runListen(ctx context.Context, a *app, cfg inbox.Config) error {
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return usagef("addr %s: %v", cfg.Addr, cause(err))
+	}
+	if !server.IsLoopback(cfg.Addr) && cfg.Token == "" {
+		a.logger.Warn("listen: listening beyond loopback without --token: anyone who reaches the port can post to the inbox and its forward target", "addr", cfg.Addr)
 	}
 	fmt.Fprintf(a.stderr, "mvh listen: http://%s%s (%s)\n", ln.Addr(), cfg.Path, listenSummary(cfg))
 	return in.Serve(ctx, ln)

@@ -167,5 +167,9 @@ func decode(r *http.Request, v any) error {
 
 // Serve answers on ln until ctx ends, then shuts down gracefully.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	return server.Serve(ctx, ln, s, s.cfg.Logger)
+	var h http.Handler = s
+	if s.cfg.Token == "" {
+		h = server.LocalHostOnly(ln.Addr(), h)
+	}
+	return server.Serve(ctx, ln, h, s.cfg.Logger)
 }

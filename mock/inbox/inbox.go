@@ -41,10 +41,14 @@ type Config struct {
 	// retries exactly when the user's receiver would make it.
 	AckAlways bool
 	Save      string // optional: save each delivery as a fixture file in this directory
-	Logger    *slog.Logger
-	Out       io.Writer        // one line per delivery; nil discards
-	Now       func() time.Time // nil means time.Now
-	Client    *http.Client     // for forwarding; nil means a 10 s timeout client
+	// Token, when set, is required of every request as a bearer header or
+	// a ?token= query (a webhook URL can carry it); without one the inbox
+	// answers only requests addressed to the local machine.
+	Token  string
+	Logger *slog.Logger
+	Out    io.Writer        // one line per delivery; nil discards
+	Now    func() time.Time // nil means time.Now
+	Client *http.Client     // for forwarding; nil means a 10 s timeout client
 }
 
 // RegisterFlags binds the flags of `mvh listen`; Secrets are appended by the
@@ -56,6 +60,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Forward, "forward", "", "also forward each delivery to this `URL` (same headers, exact body)")
 	fs.BoolVar(&c.AckAlways, "ack-always", false, "with --forward, answer the sender with the inbox's own verdict, not the forward target's answer")
 	fs.StringVar(&c.Save, "save", "", "save each delivery as a fixture file in `dir`")
+	fs.StringVar(&c.Token, "token", "", "require `T` of every request, as \"Authorization: Bearer T\" or ?token=T")
 }
 
 // Inbox receives deliveries, explains each one and answers the sender the
@@ -206,5 +211,11 @@ func eventAndCall(h http.Header, body []byte) (event, callID string) {
 
 // Serve answers deliveries on ln until ctx ends.
 func (in *Inbox) Serve(ctx context.Context, ln net.Listener) error {
-	return server.Serve(ctx, ln, in, in.cfg.Logger)
+	var h http.Handler = in
+	if in.cfg.Token != "" {
+		h = server.RequireToken(in.cfg.Token, h)
+	} else {
+		h = server.LocalHostOnly(ln.Addr(), h)
+	}
+	return server.Serve(ctx, ln, h, in.cfg.Logger)
 }
