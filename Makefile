@@ -14,7 +14,7 @@ BIN           := bin
 export TESTCONTAINERS_RYUK_DISABLED := true
 export CGO_ENABLED := 0
 
-.PHONY: all build demo test fmt-check vet lint clean chromium fuzz postgresql mariadb
+.PHONY: all build demo test fmt-check vet lint clean chromium fuzz postgresql mariadb bench
 
 all: build
 
@@ -36,6 +36,8 @@ fmt-check:
 
 vet:
 	CGO_ENABLED=1 $(GO) vet ./...
+	@# bench/ is a module of its own (vegeta stays out of mvh's dependencies)
+	cd bench && $(GO) vet ./...
 
 # Headless Chromium (Debian's package) for the browser tests in reporters;
 # installed here when missing and we may, else those tests skip (CI: fail).
@@ -71,6 +73,19 @@ test: fmt-check vet lint chromium postgresql mariadb
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m ./...
 	@# the full 10,000 generated-payload seeds, too slow under -race
 	$(GO) test -count=1 -run '^TestGeneratedValidate$$' ./spec
+
+# Every figure of README "Performance" next to its target, in under 10
+# minutes: the packages' microbenchmarks (5 runs each, the median counts), then bench/'s
+# end-to-end ones (mvh load vs vegeta, mock serve RSS, the catalogue).
+# $(BIN)/bench.txt keeps the raw output for benchstat.
+BENCH_OUT := $(BIN)/bench.txt
+
+bench:
+	@mkdir -p $(BIN)
+	@echo "make bench: microbenchmarks, then end-to-end (about 3 to 5 minutes; raw output in $(BENCH_OUT))"
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./spec/signature ./mock > $(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
+	cd bench && $(GO) test -run '^$$' -bench . -benchmem -benchtime 1x -timeout 9m . >> ../$(BENCH_OUT) || { cat ../$(BENCH_OUT); exit 1; }
+	cd bench && $(GO) run ./cmd/benchtable < ../$(BENCH_OUT)
 
 lint: vet
 	CGO_ENABLED=1 $(GO) run $(STATICCHECK) ./...
