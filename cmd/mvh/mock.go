@@ -18,10 +18,17 @@ func newMockCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "mock",
 		Short: "A local MiniVoice stand-in that signs, delivers and retries webhooks",
+		Long: `mock runs a local MiniVoice stand-in (serve) and drives a running one through
+its control API (spec/mock-api.yaml): trigger an event, make a call, list
+deliveries newest first, resend them.`,
 		Example: `  mvh mock serve
-  mvh mock serve --addr 127.0.0.1:8025 --db mvh.db --time-scale 0.001 --token s3cret`,
+  mvh mock serve --addr 127.0.0.1:8025 --db mvh.db --time-scale 0.001 --token s3cret
+  mvh mock trigger call.created
+  mvh mock call inbound-ivr
+  mvh mock deliveries --status failed
+  mvh mock resend --failed`,
 	}
-	cmd.AddCommand(newMockServeCmd(a))
+	cmd.AddCommand(newMockServeCmd(a), newMockTriggerCmd(a), newMockCallCmd(a), newMockDeliveriesCmd(a), newMockResendCmd(a))
 	return asGroup(cmd)
 }
 
@@ -38,7 +45,8 @@ applications (webhook URL, secret, retry schedule, chaos), calls from named
 scenarios and single events; every delivery is kept in a SQLite outbox (--db),
 retried on the contract's schedule (compressed by --time-scale) and resumed
 after a restart. The delivery log page at / lists applications, deliveries and
-each attempt, with a resend button.
+each attempt, with a resend button; stdout gets one line per attempt as it
+happens (event, delivery, result, what comes next).
 
 It binds loopback by default. With --token T every /v1/ request needs
 "Authorization: Bearer T"; a browser opens /?token=T once and keeps the token
@@ -75,6 +83,7 @@ func runMockServe(ctx context.Context, a *app, cfg mock.Config, scfg control.Ser
 		return usage(err)
 	}
 	cfg.Logger, scfg.Logger = a.logger, a.logger
+	cfg.OnAttempt = (&attemptPrinter{w: a.stdout, scale: cfg.TimeScale}).print // one line per attempt, as mvh send prints
 	eng, err := mock.Open(ctx, s, cfg)
 	if err != nil {
 		return usage(err)

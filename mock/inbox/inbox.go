@@ -40,6 +40,9 @@ type Config struct {
 	// target's answer (502 when it cannot be reached), so the sender
 	// retries exactly when the user's receiver would make it.
 	AckAlways bool
+	// PrintJSON prints each delivery as one JSON object (Report, with the
+	// request's headers and exact body) instead of the text line.
+	PrintJSON bool
 	Save      string // optional: save each delivery as a fixture file in this directory
 	// Token, when set, is required of every request as a bearer header or
 	// a ?token= query (a webhook URL can carry it); without one the inbox
@@ -58,6 +61,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Path, "path", "/", "serve the inbox at this URL `path`")
 	fs.DurationVar(&c.Tolerance, "tolerance", signature.DefaultTolerance, "accepted timestamp skew, either way")
 	fs.StringVar(&c.Forward, "forward", "", "also forward each delivery to this `URL` (same headers, exact body)")
+	fs.BoolVar(&c.PrintJSON, "print-json", false, "print each delivery as one JSON line: verdict, headers and exact body")
 	fs.BoolVar(&c.AckAlways, "ack-always", false, "with --forward, answer the sender with the inbox's own verdict, not the forward target's answer")
 	fs.StringVar(&c.Save, "save", "", "save each delivery as a fixture file in `dir`")
 	fs.StringVar(&c.Token, "token", "", "require `T` of every request, as \"Authorization: Bearer T\" or ?token=T")
@@ -86,6 +90,12 @@ type Report struct {
 	Forward    *ForwardResult   `json:"forward,omitempty"`
 	Saved      string           `json:"saved,omitempty"`
 	SaveError  string           `json:"save_error,omitempty"`
+	// Method, Path, Headers and Body are the request as received, for
+	// --print-json (Body is the exact bytes as a string).
+	Method  string              `json:"method"`
+	Path    string              `json:"path"`
+	Headers map[string][]string `json:"headers"`
+	Body    string              `json:"body"`
 }
 
 // New checks cfg and returns the handler.
@@ -157,7 +167,7 @@ func (in *Inbox) owns(path string) bool {
 // line and returns the report. ServeHTTP is Inspect plus the answer.
 func (in *Inbox) Inspect(r *http.Request, body []byte) Report {
 	now := in.cfg.Now()
-	rep := Report{Time: now, Status: http.StatusOK}
+	rep := Report{Time: now, Status: http.StatusOK, Method: r.Method, Path: r.URL.Path, Headers: r.Header.Clone(), Body: string(body)}
 	rep.Event, rep.CallID = eventAndCall(r.Header, body)
 	rep.Signature = diagnose(r.Header, body, in.cfg.Secrets, in.cfg.Tolerance, now)
 	if rep.Signature.Checked && !rep.Signature.Valid {

@@ -3,6 +3,7 @@ package inbox
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -87,6 +88,12 @@ func hopByHop(k string) bool {
 // print writes the delivery's line, then indented detail for what failed.
 // The caller holds in.mu.
 func (in *Inbox) print(rep Report) {
+	if in.cfg.PrintJSON {
+		enc := json.NewEncoder(in.cfg.Out)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(rep) // one line per delivery; a broken terminal is no reason to stop
+		return
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s %s %s", rep.Time.Format("15:04:05.000"), rep.Event, rep.CallID, verdict(rep))
 	if f := rep.Forward; f != nil {

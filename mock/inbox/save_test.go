@@ -1,6 +1,7 @@
 package inbox
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -146,5 +147,24 @@ func TestInboxRelaysForwardAnswer(t *testing.T) {
 				t.Errorf("output lacks %q:\n%s", tc.lineWants, out)
 			}
 		})
+	}
+}
+
+// TestInboxPrintJSON: --print-json prints one JSON object per delivery with
+// the verdict, the headers and the exact body.
+func TestInboxPrintJSON(t *testing.T) {
+	url, out := startInbox(t, Config{Secrets: []string{inboxSecret}, PrintJSON: true})
+	body := inboxPayload(t)
+	h := inboxSigned(inboxNow.Unix(), body, inboxSecret)
+	if status, _ := inboxPost(t, url+"/webhooks/minivoice", h, body); status != 200 {
+		t.Fatalf("status %d", status)
+	}
+	var rep Report
+	if err := json.Unmarshal([]byte(strings.TrimSpace(out.String())), &rep); err != nil {
+		t.Fatalf("output is not one JSON object: %v\n%s", err, out)
+	}
+	if rep.Body != string(body) || rep.Path != "/webhooks/minivoice" || rep.Method != "POST" || !rep.Signature.Valid ||
+		rep.Headers[signature.SignatureHeader] == nil && rep.Headers["X-Minivoice-Signature"] == nil {
+		t.Errorf("report %+v: want the exact body, path, a valid signature and the signature header", rep)
 	}
 }
