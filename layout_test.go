@@ -26,7 +26,7 @@ var layer = []struct {
 	prefix string
 	rank   int
 }{
-	{"spec", 0},
+	{"spec", 0}, {"redact", 0},
 	{"outcome", 1}, {"redelivery", 1},
 	{"delivery", 2},
 	{"mock", 3}, {"fixtures", 3}, {"loadgen", 3},

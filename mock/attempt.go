@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/minivoice/mvh/delivery"
+	"github.com/minivoice/mvh/redact"
 )
 
 // Limits of what an attempt keeps of the answer.
@@ -62,6 +63,7 @@ func (e *Engine) attempt(hard context.Context, r record) Attempt {
 		e.post(req, &a)
 	}
 	a.Latency = time.Since(start)
+	scrubAnswer(&a, r.secrets)
 	if a.ErrorClass != "" && a.ErrorClass != ClassHTTP && hard.Err() != nil {
 		a.ErrorClass, a.Error = ClassInterrupted, "engine shut down mid-attempt: "+a.Error
 	}
@@ -87,6 +89,21 @@ func (e *Engine) post(req *http.Request, a *Attempt) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, drainBody))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		a.ErrorClass, a.Error = ClassHTTP, fmt.Sprintf("status %d", resp.StatusCode)
+	}
+}
+
+// scrubAnswer masks the application's secrets in what its receiver
+// answered, before the attempt is stored: a receiver that echoes its
+// configuration (or a debug page) must not put the secret in the outbox,
+// the attempt API or the log page.
+func scrubAnswer(a *Attempt, secrets []string) {
+	red := redact.New(secrets, nil)
+	if red.Empty() {
+		return
+	}
+	a.ResponseBody, a.Error = red.String(a.ResponseBody), red.String(a.Error)
+	for k, v := range a.ResponseHeaders {
+		a.ResponseHeaders[k] = red.String(v)
 	}
 }
 

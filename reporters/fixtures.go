@@ -95,13 +95,13 @@ func fixtureOf(c Check, x evidence.Exchange, n int, red redactor) (fixtures.Fixt
 		Method:  r.Method,
 		Path:    path,
 		Headers: map[string]string{},
-		Body:    red.string(r.Body),
+		Body:    red.String(r.Body),
 		Signing: kind,
 		Now:     sentAt(x, kind),
 	}
 	for k, v := range r.Headers {
 		if !containsFold(transportHeaders, k) {
-			req.Headers[k] = red.string(v)
+			req.Headers[k] = red.String(v)
 		}
 	}
 	if kind == delivery.SignTampered {
@@ -109,11 +109,11 @@ func fixtureOf(c Check, x evidence.Exchange, n int, red redactor) (fixtures.Fixt
 		if !ok {
 			signed = r.Body + " " // older evidence: any other bytes make the point, as in Reproduction
 		}
-		req.SignedBody = red.string(signed)
+		req.SignedBody = red.String(signed)
 	}
 	return fixtures.Fixture{
 		Name:        fmt.Sprintf("%s-%d", c.ID, n),
-		Description: red.string(fixtureDescription(c, x, n, class)),
+		Description: red.String(fixtureDescription(c, x, n, class)),
 		Request:     req,
 		Expect:      fixtures.Expect{StatusClass: class},
 	}, true

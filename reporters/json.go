@@ -145,7 +145,7 @@ func JSON(rep types.Report, run Run) Document {
 	doc.Summary = summarize(doc.Checks, doc.Summary.NotRun)
 	doc.Verdict, doc.VerdictReasons = verdict(doc, catalogue.Verdict(rep, run.Strict))
 	doc.Skips = skipNotes(doc)
-	return newRedactor(run.Redact, run.Keep).document(doc)
+	return scrubDocument(newRedactor(run.Redact, run.Keep), doc)
 }
 
 // tail keeps the last n bytes of s, marking the cut.

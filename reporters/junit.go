@@ -65,7 +65,7 @@ func JUnit(rep types.Report, run Run) ([]byte, error) {
 		return nil, fmt.Errorf("junit: %w", err)
 	}
 	buf.WriteByte('\n')
-	return newRedactor(run.Redact, run.Keep).bytes(buf.Bytes()), nil
+	return newRedactor(run.Redact, run.Keep).Bytes(buf.Bytes()), nil
 }
 
 // junitSpecs keeps the specs junit.xml lists: checks that were selected, and

@@ -68,7 +68,7 @@ func WriteDir(dir string, rep types.Report, run Run) ([]string, error) {
 		path := filepath.Join(dir, w.name)
 		data, err := w.render()
 		if err == nil {
-			err = os.WriteFile(path, red.bytes(data), 0o644)
+			err = os.WriteFile(path, red.Bytes(data), 0o644)
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("write %s: %w", path, err))

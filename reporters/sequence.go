@@ -40,11 +40,11 @@ func sequenceOf(c Check, ev *evidence.Evidence, red redactor) (fixtures.Fixture,
 		if want == "" {
 			want = "as the check expects"
 		}
-		records = append(records, fixtures.Record{Key: red.string(r.Key), Want: want, Seen: r.Count})
+		records = append(records, fixtures.Record{Key: red.String(r.Key), Want: want, Seen: r.Count})
 	}
 	return fixtures.Fixture{
 		Name:        c.ID,
-		Description: red.string(sequenceDescription(c, len(reqs), left, classes[0])),
+		Description: red.String(sequenceDescription(c, len(reqs), left, classes[0])),
 		Request:     reqs[0],
 		Then:        reqs[1:],
 		Expect:      fixtures.Expect{StatusClass: classes[0], Records: records},

@@ -158,5 +158,5 @@ func writeCountsLine(b *strings.Builder, label string, c Counts) {
 func (t *Terminal) print(s string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	_, _ = io.WriteString(t.w, t.red.string(s)) // a broken terminal is no reason to stop a run
+	_, _ = io.WriteString(t.w, t.red.String(s)) // a broken terminal is no reason to stop a run
 }

@@ -3,8 +3,10 @@ package control
 import (
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/minivoice/mvh/mock/server"
 )
@@ -120,4 +122,45 @@ func TestAPISecretsNeverReturned(t *testing.T) {
 	m.assertNoSecret(t, apiSecret)
 	m.assertNoSecret(t, rotated)
 	m.assertNoSecret(t, ":pw@")
+}
+
+// TestReceiverAnswersAreScrubbed: a receiver that echoes its secret in its
+// answer (a debug page, a config dump) never puts it in the attempt API or
+// the log page: the engine scrubs the answer before storing it.
+func TestReceiverAnswersAreScrubbed(t *testing.T) {
+	const secret = "whsec_echoed_0123456789"
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("X-Debug-Secret", secret)
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = io.WriteString(w, `{"ok":false,"error":"bad config","secret":"`+secret+`"}`)
+	}))
+	t.Cleanup(echo.Close)
+	m := startMock(t, "")
+	var app applicationJSON
+	body := `{"webhook_url":"` + echo.URL + `/hook","webhook_secret":"` + secret + `","retry_schedule":["0s"]}`
+	if code := m.do(t, http.MethodPost, "/v1/applications", body, &app); code != http.StatusCreated {
+		t.Fatalf("create: %d", code)
+	}
+	var sent struct{ Deliveries []deliveryJSON }
+	m.do(t, http.MethodPost, "/v1/events", `{"application_id":"`+app.ID+`","event":"call.created"}`, &sent)
+	if len(sent.Deliveries) != 1 {
+		t.Fatalf("sent %+v", sent)
+	}
+	id := sent.Deliveries[0].ID
+	var d deliveryDetail
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		m.do(t, http.MethodGet, "/v1/deliveries/"+id, "", &d)
+		if len(d.Attempts) > 0 && d.Attempts[0].Status != 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no answered attempt within 20s: %+v", d)
+		}
+	}
+	if a := d.Attempts[0]; !strings.Contains(a.ResponseBody, `"error":"bad config"`) || !strings.Contains(a.ResponseBody, "[REDACTED]") {
+		t.Errorf("attempt answer %q: want it kept, with the secret masked", a.ResponseBody)
+	}
+	_, html := pageGet(t, http.DefaultClient, m.url+"/deliveries/"+id)
+	m.seen = append(m.seen, html)
+	m.assertNoSecret(t, secret)
 }
