@@ -66,11 +66,21 @@ func (c *Case) Valid(label, event, callID string) Delivery {
 		Key: Key(callID, event)}
 }
 
-// Send delivers d and records the exchange.
+// Send delivers d and records the exchange. A delivery that wants a 2xx
+// and is shed (429, or 503 with Retry-After: a rate limit, a full queue)
+// is sent again as SendUntilAccepted does, and the last exchange returned:
+// backpressure is not a refusal, and MiniVoice retries it.
 func (c *Case) Send(ctx context.Context, d Delivery) evidence.Exchange {
-	x := c.post(ctx, d)
-	c.record(x, Matches(x.Expect, x))
-	return x
+	if d.Expect != "2xx" {
+		x := c.post(ctx, d)
+		c.record(x, Matches(x.Expect, x))
+		return x
+	}
+	acc := c.sendUntilAccepted(ctx, 1, []Delivery{d}, RetryWindow)
+	if acc.Shed > 0 {
+		c.Notef("%s: shed %d times, then %s after %d attempts", d.Label, acc.Shed, Answer(acc.Final[0]), acc.Attempts[0])
+	}
+	return acc.Final[0]
 }
 
 // post delivers d once, without recording the exchange.

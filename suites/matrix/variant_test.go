@@ -29,8 +29,9 @@ import (
 // receiver may do differently, so each row proves the catalogue does not
 // over-fit to the reference. They stand in until receivers/ has its own.
 //
-//	MVH_VARIANT        shed | no-body | close | slow-forward | get-404 | forget
-//	MVH_VARIANT_LIMIT  in-flight limit of shed and forget (default 4)
+//	MVH_VARIANT        shed | rate-limit | no-body | close | slow-forward | get-404 | forget
+//	MVH_VARIANT_LIMIT  in-flight limit of shed and forget, deliveries per
+//	                   second of rate-limit (default 4)
 //	MVH_VARIANT_DELAY  per-record delay of slow-forward (default 100ms)
 //
 // forget is the defect of that family: above the limit it answers 204
@@ -128,21 +129,43 @@ func frontOf(mode, ref string, limit int64) (http.Handler, error) {
 	case "shed", "forget":
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			defer inFlight.Add(-1)
-			if inFlight.Add(1) <= limit {
+			switch {
+			case inFlight.Add(1) <= limit:
 				proxy.ServeHTTP(w, r)
-				return
-			}
-			if mode == "forget" {
+			case mode == "forget":
 				w.WriteHeader(http.StatusNoContent)
+			default:
+				tooMany(w, "too many deliveries in flight")
+			}
+		}), nil
+	case "rate-limit":
+		var mu sync.Mutex
+		var second time.Time
+		var n int64
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			if now := time.Now(); now.Sub(second) >= time.Second {
+				second, n = now, 0
+			}
+			n++
+			over := n > limit
+			mu.Unlock()
+			if over {
+				tooMany(w, "rate limit")
 				return
 			}
-			w.Header().Set("Retry-After", "1")
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusTooManyRequests)
-			_, _ = io.WriteString(w, `{"ok":false,"error":"busy: too many deliveries in flight"}`+"\n")
+			proxy.ServeHTTP(w, r)
 		}), nil
 	}
 	return proxy, nil
+}
+
+// tooMany sheds a delivery: 429 with Retry-After, as a gateway does.
+func tooMany(w http.ResponseWriter, why string) {
+	w.Header().Set("Retry-After", "1")
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusTooManyRequests)
+	_, _ = io.WriteString(w, `{"ok":false,"error":"busy: `+why+`"}`+"\n")
 }
 
 // oneAtATime forwards each record to the sink after delay, one at a time,

@@ -10,12 +10,14 @@ import (
 // the catalogue must accept; each must pass every check with --strict.
 var variants = []struct {
 	name, mode, why string
+	env             []string
 }{
-	{"shed", "shed", "answers 429 with Retry-After: 1 above 4 deliveries in flight"},
-	{"no-body", "no-body", "answers 204 with no body instead of 200 {\"ok\":true}"},
-	{"close", "close", "closes every connection after its answer (Connection: close)"},
-	{"slow-forward", "slow-forward", "forwards its records one at a time, 100 ms each"},
-	{"get-404", "get-404", "a router that knows only POST: 404 to a GET of the webhook path"},
+	{"shed", "shed", "answers 429 with Retry-After: 1 above 4 deliveries in flight", nil},
+	{"rate-limit", "rate-limit", "answers 429 with Retry-After: 1 above 20 deliveries a second", []string{"MVH_VARIANT_LIMIT=20"}},
+	{"no-body", "no-body", "answers 204 with no body instead of 200 {\"ok\":true}", nil},
+	{"close", "close", "closes every connection after its answer (Connection: close)", nil},
+	{"slow-forward", "slow-forward", "forwards its records one at a time, 100 ms each", nil},
+	{"get-404", "get-404", "a router that knows only POST: 404 to a GET of the webhook path", nil},
 }
 
 // burstRows run load.burst alone against a variant: it passes against a
@@ -52,7 +54,11 @@ func variantJobs(t *testing.T) []job {
 		jobs = append(jobs, job{name: r.name, args: args})
 	}
 	for _, v := range variants {
-		jobs = append(jobs, job{name: "variant-" + v.name, args: append([]string{"--strict", "--env", "MVH_VARIANT=" + v.mode}, base...)})
+		args := append([]string{"--strict", "--env", "MVH_VARIANT=" + v.mode}, base...)
+		for _, kv := range v.env {
+			args = append(args, "--env", kv)
+		}
+		jobs = append(jobs, job{name: "variant-" + v.name, args: args})
 	}
 	return jobs
 }
