@@ -54,6 +54,10 @@ type Document struct {
 type Target struct {
 	Description string `json:"description"`
 	URL         string `json:"url"`
+	// Observation is how the checks saw the receiver's records: sink,
+	// inspect, sql, command, or none (observation checks skipped or, with
+	// --require-observation, failed).
+	Observation string `json:"observation,omitempty"`
 }
 
 // Harness is what ran the checks.
@@ -121,7 +125,7 @@ func JSON(rep types.Report, run Run) Document {
 	doc := Document{
 		SchemaVersion: SchemaVersion,
 		Strict:        run.Strict,
-		Target:        Target{Description: run.Target, URL: run.ReceiverURL},
+		Target:        Target{Description: run.Target, URL: run.ReceiverURL, Observation: run.Observation},
 		Harness:       Harness{Version: run.HarnessVersion, Command: run.Command, Seed: run.Seed},
 		Spec:          SpecInfo{Title: run.SpecTitle, Version: run.SpecVersion},
 		StartedAt:     rep.StartTime.UTC(),

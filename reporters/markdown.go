@@ -61,6 +61,9 @@ func headline(doc Document) string {
 	if doc.Spec.Title != "" {
 		parts = append(parts, "contract: "+strings.TrimSpace(doc.Spec.Title+" "+doc.Spec.Version))
 	}
+	if doc.Target.Observation != "" {
+		parts = append(parts, "records seen through: "+doc.Target.Observation)
+	}
 	parts = append(parts, "mvh "+orDash(doc.Harness.Version))
 	if doc.Harness.Seed != 0 {
 		parts = append(parts, fmt.Sprintf("seed: %d", doc.Harness.Seed))

@@ -29,6 +29,7 @@ const (
 // print it in their headers, and Redact lists what they must never print.
 type Run struct {
 	Target, ReceiverURL string // description and URL of the receiver
+	Observation         string // the observer's kind ("sink", "sql", ...), "none" without one
 	HarnessVersion      string
 	Seed                int64 // input.generated's seed: --seed repeats the run's payloads
 	SpecTitle           string

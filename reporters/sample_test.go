@@ -26,6 +26,7 @@ func sampleRun() Run {
 	return Run{
 		Target:         "command bin/faulty --defect accept-unsigned",
 		ReceiverURL:    sampleURL,
+		Observation:    "sink",
 		HarnessVersion: "v0.1.0-test",
 		SpecTitle:      "MiniVoice Webhooks",
 		SpecVersion:    "1.0.0",

@@ -188,7 +188,7 @@ func writeReports(a *app, cfg harness.Config, rep types.Report, run reporters.Ru
 // reportRun describes the run for the reports.
 func reportRun(cmd *cobra.Command, cfg harness.Config, s *spec.Spec, session suites.Session) reporters.Run {
 	return reporters.Run{
-		Target: session.Target, ReceiverURL: session.ReceiverURL,
+		Target: session.Target, ReceiverURL: session.ReceiverURL, Observation: observation(session.Observation),
 		HarnessVersion: harnessVersion(), Seed: session.Seed, SpecTitle: s.Title(), SpecVersion: s.Version(),
 		Strict: cfg.Strict, Command: commandLine(cmd), ReceiverLogs: session.Logs,
 		Redact: []string{cfg.Secret, session.Secret}, Keep: typed(cfg, session),
@@ -256,4 +256,13 @@ func printCatalogue(w io.Writer, asJSON bool) error {
 		fmt.Fprintf(w, "%-34s %-6s %-11s %s\n", c.ID, c.Level, obs, c.Title)
 	}
 	return nil
+}
+
+// observation names the run's observer for the reports: "none" when the
+// checks could not see the receiver's records.
+func observation(kind string) string {
+	if kind == "" {
+		return "none"
+	}
+	return kind
 }
