@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/hmac"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/minivoice/mvh/receivers/reference/receiver"
 	"github.com/minivoice/mvh/spec/signature"
 )
 
@@ -28,17 +30,6 @@ const (
 // than the contract's first retry offset (5 s), as a cache sized for
 // "duplicates arrive together" is.
 const dedupeTTL = 2 * time.Second
-
-// tolerance is the timestamp window the defect's hand-written check uses.
-func tolerance(defect string) time.Duration {
-	switch defect {
-	case window60s:
-		return 60 * time.Second
-	case toleranceMargin:
-		return signature.DefaultTolerance + 200*time.Second
-	}
-	return signature.DefaultTolerance
-}
 
 // prefixMatch is signature-prefix-compare's verification: each v1 value is
 // compared as a prefix of the expected hex digest, so an empty or cut-short
@@ -92,40 +83,70 @@ func checkShape(defect string, body []byte) error {
 	return nil
 }
 
-// dedupeCache is short-dedupe-cache's memory of stored events, in front of
-// a table without a unique key.
-type dedupeCache struct {
-	mu   sync.Mutex
-	seen map[string]time.Time
+// toleranceStep verifies with the reference's verifier but a window of
+// its own: window-60s's 60 s, tolerance-with-margin's 300 s plus 200 s.
+func toleranceStep(tol time.Duration) func(*faults, *receiver.Steps) {
+	return func(f *faults, s *receiver.Steps) {
+		v := signature.Verifier{Secrets: f.secrets, Tolerance: tol}
+		s.Verify = v.VerifyRequest
+	}
 }
 
-// save stores the event unless the cache saw it within dedupeTTL; the
-// lock covers the insert, so concurrent duplicates are still caught.
-func (c *dedupeCache) save(ctx context.Context, s *store, callID, event string, envelope []byte) (bool, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.seen == nil {
-		c.seen = map[string]time.Time{}
+// prefixCompareStep lets the reference verify and, where it finds the
+// signature header malformed or unmatched, accepts a v1 value that is a
+// prefix of the expected digest. Headers and timestamps are still the
+// reference's business.
+func (f *faults) prefixCompareStep(s *receiver.Steps) {
+	s.Verify = func(h http.Header, body []byte) error {
+		err := f.ref.Verify(h, body)
+		if !errors.Is(err, signature.ErrMalformedHeader) && !errors.Is(err, signature.ErrNoMatch) {
+			return err
+		}
+		ts, tsErr := signature.ParseTimestamp(h.Get(signature.TimestampHeader))
+		if tsErr != nil {
+			return err
+		}
+		for _, secret := range f.secrets {
+			if prefixMatch(h.Get(signature.SignatureHeader), signature.Compute(secret, ts, body)) {
+				return nil
+			}
+		}
+		return err
 	}
-	key := callID + ":" + event
-	if at, ok := c.seen[key]; ok && time.Since(at) < dedupeTTL {
-		return false, nil
-	}
-	if err := s.insert(ctx, `INSERT INTO events (call_id, event, envelope) VALUES (?, ?, ?)`, callID, event, envelope); err != nil {
-		return false, err
-	}
-	c.seen[key] = time.Now()
-	return true, nil
 }
 
-// saveByBody is dedupe-by-body: an event is a duplicate only when its
-// bytes equal a stored one's, as with a key made of a hash of the body.
-func (s *store) saveByBody(ctx context.Context, callID, event string, envelope []byte) (bool, error) {
-	res, err := s.db.ExecContext(ctx, s.q(`INSERT INTO events (call_id, event, envelope)
-		SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM events WHERE envelope = ?)`), callID, event, envelope, envelope)
-	if err != nil {
-		return false, fmt.Errorf("save %s:%s: %w", callID, event, err)
+// shapeStep crashes in Parse on the forms checkShape names, and the Answer
+// step answers that crash with 500.
+func (f *faults) shapeStep(s *receiver.Steps) {
+	s.Parse = func(body []byte) (receiver.Envelope, error) {
+		env, err := f.ref.Parse(body)
+		if err == nil {
+			err = checkShape(f.defect, body)
+		}
+		return env, err
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	f.answerInstead(s, func(res receiver.Result) bool { return errors.As(res.Err, new(shapeError)) },
+		http.StatusInternalServerError, "internal error")
+}
+
+// cacheDedupeStep, over a store without a key, deduplicates in memory:
+// an event stored within ttl (0: ever, by this process) is a duplicate.
+// One delivery at a time, so concurrent copies are no race; what the cache
+// has forgotten, or never knew (a restart), is stored again.
+func cacheDedupeStep(ttl time.Duration) func(*faults, *receiver.Steps) {
+	return func(f *faults, s *receiver.Steps) {
+		seen := map[string]time.Time{}
+		s.Store = func(ctx context.Context, env receiver.Envelope, body []byte) (bool, error) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			if at, ok := seen[env.Key()]; ok && (ttl == 0 || time.Since(at) < ttl) {
+				return false, nil
+			}
+			isNew, err := f.ref.Store(ctx, env, body)
+			if err == nil {
+				seen[env.Key()] = time.Now()
+			}
+			return isNew, err
+		}
+	}
 }

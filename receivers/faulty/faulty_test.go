@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"sync"
+
+	"github.com/minivoice/mvh/receivers/internal/receivertest"
+
 	"testing"
 	"time"
 
@@ -31,12 +33,12 @@ func TestDefects(t *testing.T) {
 		{skipTimestampCheck, postStatus(nil, signedWith(-10*time.Minute, nil)), "401", "200"},
 		{acceptFuture, postStatus(nil, signedWith(10*time.Minute, nil)), "401", "200"},
 		{reserializeBody, postStatus([]byte("{\"event\": \"call.created\",\n \"call\": {\"id\": \"c\", \"to\": \"\\u002b1\"}, \"n\": 1.0}"), signedWith(0, nil)), "200", "401"},
-		{firstSignatureOnly, postStatus(nil, signedWith(0, signedBy("whsec_old", testSecret))), "200", "401"},
-		{rejectUnknownScheme, postStatus(nil, signedWith(0, func(b []byte, ts int64) string { return "v0=garbage," + signature.Sign(ts, b, testSecret) })), "200", "400"},
+		{firstSignatureOnly, postStatus(nil, signedWith(0, signedBy("whsec_old", receivertest.Secret))), "200", "401"},
+		{rejectUnknownScheme, postStatus(nil, signedWith(0, func(b []byte, ts int64) string { return "v0=garbage," + signature.Sign(ts, b, receivertest.Secret) })), "200", "400"},
 		{status500BadSig, postStatus(nil, signedWith(0, signedBy("whsec_wrong"))), "401", "500"},
 		{malformedJSON500, postStatus([]byte(`{"event":`), signedWith(0, nil)), "400", "500"},
-		{strictFields, postStatus(bytes.Replace(envelopeJSON("c", "call.created"), []byte(`"variables":{}`), []byte(`"variables":{},"region":"eu"`), 1), signedWith(0, nil)), "200", "400"},
-		{rejectUnknownEvent, postStatus(envelopeJSON("c", "call.teleported"), signedWith(0, nil)), "200", "400"},
+		{strictFields, postStatus(bytes.Replace(receivertest.Envelope("c", "call.created"), []byte(`"variables":{}`), []byte(`"variables":{},"region":"eu"`), 1), signedWith(0, nil)), "200", "400"},
+		{rejectUnknownEvent, postStatus(receivertest.Envelope("c", "call.teleported"), signedWith(0, nil)), "200", "400"},
 		{oversized500, postStatus(bytes.Repeat([]byte(" "), 5<<20), signedWith(0, nil)), "413", "500"},
 		{get200, getStatus, "405", "200"},
 		{conflictOnDuplicate, deliveries("c", "call.created", "call.created"), "200 200 records=1", "200 409 records=1"},
@@ -51,10 +53,10 @@ func TestDefects(t *testing.T) {
 		{window60s, postStatus(nil, signedWith(-200*time.Second, nil)), "200", "401"},
 		{toleranceMargin, postStatus(nil, signedWith(400*time.Second, nil)), "401", "200"},
 		{prefixCompare, postStatus(nil, signedWith(0, func([]byte, int64) string { return "v1=" })), "400", "200"},
-		{dedupeByBody, bodies(envelopeJSON("c", "call.created"), bytes.Replace(envelopeJSON("c", "call.created"), []byte("12:00:00Z"), []byte("12:01:00Z"), 1)), "200 200 records=1", "200 200 records=2"},
+		{dedupeByBody, bodies(receivertest.Envelope("c", "call.created"), bytes.Replace(receivertest.Envelope("c", "call.created"), []byte("12:00:00Z"), []byte("12:01:00Z"), 1)), "200 200 records=1", "200 200 records=2"},
 		{shortDedupeCache, afterTTL, "200 200 records=1", "200 200 records=2"},
-		{nonASCII500, postStatus(bytes.Replace(envelopeJSON("c", "call.created"), []byte("+15551230001"), []byte("+1 (555) 東京"), 1), signedWith(0, nil)), "200", "500"},
-		{missingRequired500, postStatus(bytes.Replace(envelopeJSON("c", "call.created"), []byte(`"direction":"inbound",`), nil, 1), signedWith(0, nil)), "200", "500"},
+		{nonASCII500, postStatus(bytes.Replace(receivertest.Envelope("c", "call.created"), []byte("+15551230001"), []byte("+1 (555) 東京"), 1), signedWith(0, nil)), "200", "500"},
+		{missingRequired500, postStatus(bytes.Replace(receivertest.Envelope("c", "call.created"), []byte(`"direction":"inbound",`), nil, 1), signedWith(0, nil)), "200", "500"},
 	}
 	if len(tests) != len(defects()) {
 		t.Fatalf("%d scenarios for %d defects", len(tests), len(defects()))
@@ -78,7 +80,7 @@ func postStatus(body []byte, hdr func([]byte) http.Header) scenario {
 	return func(t *testing.T, h *harness) string {
 		b := body
 		if b == nil {
-			b = envelopeJSON("c", "call.created")
+			b = receivertest.Envelope("c", "call.created")
 		}
 		return strconv.Itoa(send(t, http.MethodPost, h.url, hdr(b), b))
 	}
@@ -111,9 +113,9 @@ func deliveries(callID string, events ...string) scenario {
 	return func(t *testing.T, h *harness) string {
 		var out bytes.Buffer
 		for _, ev := range events {
-			fmt.Fprintf(&out, "%d ", deliver(t, h.url, envelopeJSON(callID, ev)))
+			fmt.Fprintf(&out, "%d ", receivertest.Deliver(t, h.url, receivertest.Envelope(callID, ev)))
 		}
-		fmt.Fprintf(&out, "records=%d", h.count(t))
+		fmt.Fprintf(&out, "records=%d", h.records(t))
 		return out.String()
 	}
 }
@@ -124,29 +126,23 @@ func bodies(bs ...[]byte) scenario {
 	return func(t *testing.T, h *harness) string {
 		var out bytes.Buffer
 		for _, b := range bs {
-			fmt.Fprintf(&out, "%d ", deliver(t, h.url, b))
+			fmt.Fprintf(&out, "%d ", receivertest.Deliver(t, h.url, b))
 		}
-		fmt.Fprintf(&out, "records=%d", h.count(t))
+		fmt.Fprintf(&out, "records=%d", h.records(t))
 		return out.String()
 	}
 }
 
 // afterTTL redelivers an event once short-dedupe-cache's entry expired.
 func afterTTL(t *testing.T, h *harness) string {
-	body := envelopeJSON("c", "call.created")
-	first := deliver(t, h.url, body)
+	body := receivertest.Envelope("c", "call.created")
+	first := receivertest.Deliver(t, h.url, body)
 	time.Sleep(dedupeTTL + 100*time.Millisecond) // the cache's expiry, not a race
-	return fmt.Sprintf("%d %d records=%d", first, deliver(t, h.url, body), h.count(t))
+	return fmt.Sprintf("%d %d records=%d", first, receivertest.Deliver(t, h.url, body), h.records(t))
 }
 
 func parallelDuplicates(t *testing.T, h *harness) string {
-	body := envelopeJSON("c", "call.created")
-	statuses := make([]int, 10)
-	var wg sync.WaitGroup
-	for i := range statuses {
-		wg.Go(func() { statuses[i] = deliver(t, h.url, body) })
-	}
-	wg.Wait()
+	statuses := receivertest.DeliverAll(t, h.url, receivertest.Envelope("c", "call.created"), 10)
 	ok := 0
 	for _, s := range statuses {
 		if s == http.StatusOK {
@@ -154,7 +150,7 @@ func parallelDuplicates(t *testing.T, h *harness) string {
 		}
 	}
 	records := "one record"
-	if n := h.count(t); n > 1 {
+	if n := h.records(t); n > 1 {
 		records = "several records"
 	}
 	return fmt.Sprintf("%d x 200, %s", ok, records)
@@ -162,9 +158,9 @@ func parallelDuplicates(t *testing.T, h *harness) string {
 
 // ackWithSlowSink times the answer while the downstream takes 1.2 s.
 func ackWithSlowSink(t *testing.T, h *harness) string {
-	h.sink.setDelay(1200 * time.Millisecond)
+	h.sink.Delay(1200 * time.Millisecond)
 	began := time.Now()
-	if got := deliver(t, h.url, envelopeJSON("c", "call.created")); got != http.StatusOK {
+	if got := receivertest.Deliver(t, h.url, receivertest.Envelope("c", "call.created")); got != http.StatusOK {
 		return strconv.Itoa(got)
 	}
 	if time.Since(began) > time.Second {
@@ -175,9 +171,9 @@ func ackWithSlowSink(t *testing.T, h *harness) string {
 
 // rejectedThenCounted sends a wrong-secret delivery and counts what was kept.
 func rejectedThenCounted(t *testing.T, h *harness) string {
-	body := envelopeJSON("c", "call.created")
+	body := receivertest.Envelope("c", "call.created")
 	status := send(t, http.MethodPost, h.url, signedWith(0, signedBy("whsec_wrong"))(body), body)
-	return fmt.Sprintf("%d records=%d", status, h.count(t))
+	return fmt.Sprintf("%d records=%d", status, h.records(t))
 }
 
 // crashes posts an oversized body and reports the answer and whether the
@@ -198,16 +194,12 @@ func crashes(t *testing.T, h *harness) string {
 func TestForwardsEachNewEventOnce(t *testing.T) {
 	h := start(t, "")
 	for _, ev := range []string{"call.created", "call.created", "call.completed", "call.created"} {
-		if got := deliver(t, h.url, envelopeJSON("call_fw", ev)); got != http.StatusOK {
+		if got := receivertest.Deliver(t, h.url, receivertest.Envelope("call_fw", ev)); got != http.StatusOK {
 			t.Fatalf("%s: status %d, want 200", ev, got)
 		}
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for len(h.sink.received()) < 2 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	h.rc.forwarder.Close() // waits for every forward still in flight
-	got := h.sink.received()
+	h.records(t)
+	got := h.sink.Keys()
 	slices.Sort(got)
 	if want := []string{"call_fw:call.completed", "call_fw:call.created"}; !slices.Equal(got, want) {
 		t.Errorf("downstream got %v, want %v", got, want)

@@ -1,124 +1,56 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
-	"log/slog"
-	"net/http"
 	"sync"
 	"time"
+
+	"github.com/minivoice/mvh/receivers/reference/receiver"
 )
 
-// Forwarding limits. The faulty receiver is a throwaway test program, so it
-// keeps its forward queue in memory (goroutines) rather than in an outbox
-// table as the reference does; what the suites observe is the same: one
-// POST per new record, retried until a 2xx.
-const (
-	forwardTimeout  = 30 * time.Second
-	forwardAttempts = 8
-	forwardParallel = 8
-)
+// syncWait bounds how long sync-downstream holds an answer for its
+// forward: longer than any slow downstream a check simulates.
+const syncWait = 30 * time.Second
 
-// record is the business record the downstream receives; the same shape as
-// the reference's.
-type record struct {
-	EventKey string          `json:"event_key"`
-	CallID   string          `json:"call_id"`
-	Event    string          `json:"event"`
-	Envelope json.RawMessage `json:"envelope"`
-}
-
-func newRecord(callID, event string, envelope []byte) record {
-	return record{EventKey: callID + ":" + event, CallID: callID, Event: event, Envelope: envelope}
-}
-
-// forwarder POSTs records downstream in the background, retrying failures
-// with backoff, at most forwardParallel at once.
-type forwarder struct {
-	url     string
-	client  *http.Client
-	logger  *slog.Logger
-	backoff time.Duration // delay after the first failure; doubles after each
-	sem     chan struct{}
-	ctx     context.Context // ends on Close: stops retries and in-flight sends
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
-}
-
-func newForwarder(url string, logger *slog.Logger) *forwarder {
-	ctx, cancel := context.WithCancel(context.Background())
-	return &forwarder{
-		url:     url,
-		client:  &http.Client{Timeout: forwardTimeout},
-		logger:  logger,
-		backoff: 500 * time.Millisecond,
-		sem:     make(chan struct{}, forwardParallel),
-		ctx:     ctx,
-		cancel:  cancel,
+// syncDownstreamStep holds each new event's answer until the reference's
+// forwarder has delivered it downstream: the Forward step reports each
+// record it delivered, and the Store step waits for its own.
+func (f *faults) syncDownstreamStep(s *receiver.Steps) {
+	var mu sync.Mutex
+	waiting := map[string]chan struct{}{}
+	forward := f.ref.Forward
+	if forward == nil {
+		return
 	}
-}
-
-// Forward queues rec and returns at once.
-func (f *forwarder) Forward(rec record) {
-	f.wg.Go(func() { f.deliver(rec) })
-}
-
-// Close stops forwarding; records not yet forwarded are dropped.
-func (f *forwarder) Close() {
-	f.cancel()
-	f.wg.Wait()
-}
-
-func (f *forwarder) deliver(rec record) {
-	delay := f.backoff
-	for attempt := 1; attempt <= forwardAttempts; attempt++ {
-		select {
-		case f.sem <- struct{}{}:
-		case <-f.ctx.Done():
-			return
+	s.Forward = func(ctx context.Context, rec receiver.Record) error {
+		err := forward(ctx, rec)
+		mu.Lock()
+		if ch := waiting[rec.EventKey]; ch != nil && err == nil {
+			close(ch)
+			delete(waiting, rec.EventKey)
 		}
-		err := f.Send(f.ctx, rec)
-		<-f.sem
-		if err == nil {
-			f.logger.Info("forwarded", "event_key", rec.EventKey, "attempt", attempt)
-			return
-		}
-		f.logger.Warn("forward failed", "event_key", rec.EventKey, "attempt", attempt, "error", err)
-		if attempt == forwardAttempts {
-			break
-		}
-		select {
-		case <-time.After(delay):
-			delay *= 2
-		case <-f.ctx.Done():
-			return
-		}
-	}
-	f.logger.Error("forward abandoned", "event_key", rec.EventKey, "attempts", forwardAttempts)
-}
-
-// Send POSTs one record now; only a 2xx counts.
-func (f *forwarder) Send(ctx context.Context, rec record) error {
-	body, err := json.Marshal(rec)
-	if err != nil {
-		return fmt.Errorf("encode %s: %w", rec.EventKey, err)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.url, bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("downstream %s: %w", f.url, err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := f.client.Do(req)
-	if err != nil {
+		mu.Unlock()
 		return err
 	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("downstream answered %s", resp.Status)
+	s.Store = func(ctx context.Context, env receiver.Envelope, body []byte) (bool, error) {
+		// Copies of one event share one channel: only the copy that stored
+		// it waits, and the forward of its record releases it.
+		mu.Lock()
+		ch := waiting[env.Key()]
+		if ch == nil {
+			ch = make(chan struct{})
+			waiting[env.Key()] = ch
+		}
+		mu.Unlock()
+		isNew, err := f.ref.Store(ctx, env, body)
+		if err != nil || !isNew {
+			return isNew, err
+		}
+		select {
+		case <-ch:
+		case <-time.After(syncWait):
+		case <-f.ctx.Done():
+		}
+		return true, nil
 	}
-	return nil
 }

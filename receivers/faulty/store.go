@@ -2,119 +2,77 @@ package main
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
+	"errors"
+	"net/http"
 	"time"
 
-	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
+	"github.com/minivoice/mvh/receivers/reference/receiver"
 )
 
-// racyWindow is the pause between racy-dedupe's SELECT and INSERT. It stands
-// for real work done between the two (a lookup, a log line, a slow disk) and
-// is long enough that parallel duplicates always meet inside it, so the
-// defect shows on every run, while sequential redeliveries never do.
+// racyWindow is the pause between racy-dedupe's check and its insert. It
+// stands for real work done between the two (a lookup, a log line, a slow
+// disk) and is long enough that parallel duplicates always meet inside it,
+// so the defect shows on every run, while sequential redeliveries, which
+// come after the first one's answer, never do.
 const racyWindow = 100 * time.Millisecond
 
-// store keeps the received events. Its key depends on the defect: (call_id,
-// event) like the reference, call_id alone (dedupe-by-call-id), or none at
-// all (no-dedupe, racy-dedupe).
-type store struct {
-	db       *sql.DB
-	defect   string
-	postgres bool // a PostgreSQL server (--db postgres://...), not SQLite
-	cache    dedupeCache
+// errProgressed is reject-out-of-order's refusal of a late call.created.
+var errProgressed = errors.New("call already progressed past creation")
+
+// The defects below break the Store step: no-dedupe and dedupe-by-call-id
+// by the key the reference's store is unique on (options sets it), the
+// others by replacing the step and delegating to the reference's.
+
+// racyDedupeStep over a store without a key: it checks whether the event is
+// stored, waits racyWindow, then inserts, with nothing to catch what
+// slipped in between.
+func (f *faults) racyDedupeStep(s *receiver.Steps) {
+	s.Store = func(ctx context.Context, env receiver.Envelope, body []byte) (bool, error) {
+		stored, err := f.store.Has(ctx, env.Call.ID, env.Event)
+		if err != nil || stored {
+			return false, err
+		}
+		select {
+		case <-time.After(racyWindow):
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+		return f.ref.Store(ctx, env, body)
+	}
 }
 
-// openStore opens the database with the schema the defect calls for. One
-// connection, as in the reference: ":memory:" is one database per connection.
-func openStore(ctx context.Context, path, defect string) (*store, error) {
-	key := ", UNIQUE (call_id, event)"
-	switch defect {
-	case dedupeByCallID:
-		key = ", UNIQUE (call_id)"
-	case noDedupe, racyDedupe, dedupeByBody, shortDedupeCache:
-		key = ""
-	}
-	if isPostgres(path) {
-		return openPostgres(ctx, path, key, defect)
-	}
-	dsn := path
-	if path != ":memory:" {
-		dsn = "file:" + path + "?_pragma=busy_timeout(5000)"
-	}
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("open db %s: %w", path, err)
-	}
-	db.SetMaxOpenConns(1)
-	db.SetConnMaxIdleTime(0)
-	db.SetConnMaxLifetime(0)
-	_, err = db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS events (
-		id INTEGER PRIMARY KEY, call_id TEXT NOT NULL, event TEXT NOT NULL, envelope BLOB NOT NULL`+key+`)`)
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open db %s: %w", path, err)
-	}
-	return &store{db: db, defect: defect}, nil
+// firstEvent returns the first event stored of the call, if any.
+func (f *faults) firstEvent(callID string) (string, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	first, seen := f.calls[callID]
+	return first, seen
 }
 
-// Close closes the database.
-func (s *store) Close() error { return s.db.Close() }
-
-// Save stores an event and reports whether it was new.
-func (s *store) Save(ctx context.Context, callID, event string, envelope []byte) (bool, error) {
-	switch s.defect {
-	case noDedupe:
-		return true, s.insert(ctx, `INSERT INTO events (call_id, event, envelope) VALUES (?, ?, ?)`, callID, event, envelope)
-	case racyDedupe:
-		return s.checkThenInsert(ctx, callID, event, envelope)
-	case dedupeByBody:
-		return s.saveByBody(ctx, callID, event, envelope)
-	case shortDedupeCache:
-		return s.cache.save(ctx, s, callID, event, envelope)
+// storeNotingFirst stores through the reference and notes the call's first
+// event.
+func (f *faults) storeNotingFirst(ctx context.Context, env receiver.Envelope, body []byte) (bool, error) {
+	isNew, err := f.ref.Store(ctx, env, body)
+	if err == nil {
+		f.mu.Lock()
+		if _, seen := f.calls[env.Call.ID]; !seen {
+			f.calls[env.Call.ID] = env.Event
+		}
+		f.mu.Unlock()
 	}
-	res, err := s.db.ExecContext(ctx,
-		s.q(`INSERT INTO events (call_id, event, envelope) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
-		callID, event, envelope)
-	if err != nil {
-		return false, fmt.Errorf("save %s:%s: %w", callID, event, err)
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return isNew, err
 }
 
-// checkThenInsert is the racy-dedupe bug: the existence check and the insert
-// are separate statements, with no constraint to catch what slips between.
-func (s *store) checkThenInsert(ctx context.Context, callID, event string, envelope []byte) (bool, error) {
-	var n int
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT count(*) FROM events WHERE call_id = ? AND event = ?`),
-		callID, event).Scan(&n)
-	if err != nil || n > 0 {
-		return false, err
+// rejectOutOfOrderStep refuses call.created once a later event of the call
+// is stored (a redelivery of a stored call.created is still a duplicate);
+// the answer step turns the refusal into a 409.
+func (f *faults) rejectOutOfOrderStep(s *receiver.Steps) {
+	s.Store = func(ctx context.Context, env receiver.Envelope, body []byte) (bool, error) {
+		if first, seen := f.firstEvent(env.Call.ID); env.Event == "call.created" && seen && first != env.Event {
+			return false, errProgressed
+		}
+		return f.storeNotingFirst(ctx, env, body)
 	}
-	select {
-	case <-time.After(racyWindow):
-	case <-ctx.Done():
-		return false, ctx.Err()
-	}
-	return true, s.insert(ctx, `INSERT INTO events (call_id, event, envelope) VALUES (?, ?, ?)`, callID, event, envelope)
-}
-
-func (s *store) insert(ctx context.Context, query string, args ...any) error {
-	if _, err := s.db.ExecContext(ctx, s.q(query), args...); err != nil {
-		return fmt.Errorf("save: %w", err)
-	}
-	return nil
-}
-
-// Progressed reports whether the call already has a later event but no
-// call.created: reject-out-of-order then refuses the late call.created (a
-// redelivery of a stored call.created is still a plain duplicate).
-func (s *store) Progressed(ctx context.Context, callID string) (bool, error) {
-	var progressed bool
-	err := s.db.QueryRowContext(ctx,
-		s.q(`SELECT EXISTS (SELECT 1 FROM events WHERE call_id = ? AND event <> 'call.created')
-		    AND NOT EXISTS (SELECT 1 FROM events WHERE call_id = ? AND event = 'call.created')`),
-		callID, callID).Scan(&progressed)
-	return progressed, err
+	f.answerInstead(s, func(res receiver.Result) bool { return errors.Is(res.Err, errProgressed) },
+		http.StatusConflict, errProgressed.Error())
 }

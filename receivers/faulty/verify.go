@@ -1,125 +1,116 @@
 package main
 
 import (
-	"crypto/hmac"
-	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/minivoice/mvh/receivers/reference/receiver"
 	"github.com/minivoice/mvh/spec/signature"
 )
 
-// verifier is signature.Verifier taken apart step by step, so that each
-// signature defect can break exactly one step. With no defect it accepts and
-// rejects exactly what signature.Verifier does.
-type verifier struct {
-	secret string
-	defect string
-	logger *slog.Logger
-	now    func() time.Time
-}
+// The signature defects replace the Verify step. Each delegates to the
+// reference's verifier (spec/signature) and breaks one thing: which headers
+// it looks at, which error it forgives, the clock, or the bytes it hashes.
 
-// verify checks the delivery's headers against the raw body.
-func (v *verifier) verify(h http.Header, body []byte) error {
-	tsHeader, sigHeader := h.Get(signature.TimestampHeader), h.Get(signature.SignatureHeader)
-	if sigHeader == "" && v.defect == acceptUnsigned {
-		v.logger.Warn("unsigned delivery accepted")
-		return nil
-	}
-	if tsHeader == "" {
-		return fmt.Errorf("%w %s", signature.ErrMissingHeader, signature.TimestampHeader)
-	}
-	if sigHeader == "" {
-		return fmt.Errorf("%w %s", signature.ErrMissingHeader, signature.SignatureHeader)
-	}
-	ts, err := signature.ParseTimestamp(tsHeader)
-	if err != nil {
-		return err
-	}
-	if err := v.checkTime(ts); err != nil {
-		return err
-	}
-	if v.defect == prefixCompare {
-		if prefixMatch(sigHeader, signature.Compute(v.secret, ts, body)) {
+func (f *faults) acceptUnsignedStep(s *receiver.Steps) {
+	s.Verify = func(h http.Header, body []byte) error {
+		if h.Get(signature.SignatureHeader) == "" {
+			f.logger.Warn("unsigned delivery accepted")
 			return nil
 		}
-		return signature.ErrNoMatch
+		return f.ref.Verify(h, body)
 	}
-	sigs, err := v.parseHeader(sigHeader)
-	if err != nil {
-		return err
-	}
-	signed, err := v.signedBytes(body)
-	if err != nil {
-		return err
-	}
-	want, _ := hex.DecodeString(signature.Compute(v.secret, ts, signed))
-	for _, got := range sigs {
-		if hmac.Equal(got, want) {
+}
+
+func (f *faults) acceptWrongSecretStep(s *receiver.Steps) {
+	s.Verify = func(h http.Header, body []byte) error {
+		err := f.ref.Verify(h, body)
+		if errors.Is(err, signature.ErrNoMatch) {
+			f.logger.Warn("signature mismatch ignored (log-only mode)")
 			return nil
 		}
+		return err
 	}
-	if v.defect == acceptWrongSecret {
-		v.logger.Warn("signature mismatch ignored (log-only mode)")
-		return nil
-	}
-	return signature.ErrNoMatch
 }
 
-func (v *verifier) checkTime(ts int64) error {
-	if v.defect == skipTimestampCheck {
-		return nil
+func (f *faults) skipTimestampStep(s *receiver.Steps) { s.Verify = f.verifyAnyTime }
+
+func (f *faults) acceptFutureStep(s *receiver.Steps) {
+	s.Verify = func(h http.Header, body []byte) error {
+		err := f.ref.Verify(h, body)
+		if errors.Is(err, signature.ErrFutureTimestamp) {
+			return f.verifyAnyTime(h, body)
+		}
+		return err
 	}
-	// Instants, not a duration: a far-off timestamp would saturate it.
-	now, t := v.now(), time.Unix(ts, 0)
-	tol := tolerance(v.defect)
-	if t.Before(now.Add(-tol)) {
-		return fmt.Errorf("%w: %s old", signature.ErrStaleTimestamp, now.Sub(t).Truncate(time.Second))
-	}
-	if t.After(now.Add(tol)) && v.defect != acceptFuture {
-		return fmt.Errorf("%w: %s ahead", signature.ErrFutureTimestamp, t.Sub(now).Truncate(time.Second))
-	}
-	return nil
 }
 
-// parseHeader returns the v1 digests to compare.
-func (v *verifier) parseHeader(header string) ([][]byte, error) {
-	if v.defect == rejectUnknownScheme {
-		for _, entry := range strings.Split(header, signature.Separator) {
-			if !strings.HasPrefix(strings.TrimSpace(entry), signature.Version+"=") {
-				return nil, fmt.Errorf("%w %s: unsupported entry %q", signature.ErrMalformedHeader, signature.SignatureHeader, entry)
+// verifyAnyTime verifies with a clock that reads the delivery's own
+// timestamp, so no timestamp is ever too old or too new.
+func (f *faults) verifyAnyTime(h http.Header, body []byte) error {
+	ts, err := signature.ParseTimestamp(h.Get(signature.TimestampHeader))
+	if err != nil {
+		return f.ref.Verify(h, body)
+	}
+	v := signature.Verifier{Secrets: f.secrets, Now: func() time.Time { return time.Unix(ts, 0) }}
+	return v.VerifyRequest(h, body)
+}
+
+// reserializeStep verifies over json.Marshal of the decoded body; a body
+// that does not decode is verified as it is, and Parse refuses it.
+func (f *faults) reserializeStep(s *receiver.Steps) {
+	s.Verify = func(h http.Header, body []byte) error {
+		var decoded map[string]any
+		if json.Unmarshal(body, &decoded) != nil {
+			return f.ref.Verify(h, body)
+		}
+		again, err := json.Marshal(decoded)
+		if err != nil {
+			return fmt.Errorf("body: %w", err)
+		}
+		return f.ref.Verify(h, again)
+	}
+}
+
+// firstSignatureStep hands the verifier only the first v1 entry.
+func (f *faults) firstSignatureStep(s *receiver.Steps) {
+	s.Verify = func(h http.Header, body []byte) error {
+		for _, entry := range strings.Split(h.Get(signature.SignatureHeader), signature.Separator) {
+			if strings.HasPrefix(strings.TrimSpace(entry), signature.Version+"=") {
+				h = h.Clone()
+				h.Set(signature.SignatureHeader, entry)
+				break
 			}
 		}
+		return f.ref.Verify(h, body)
 	}
-	sigs, err := signature.ParseHeader(header)
-	if err != nil {
-		return nil, err
-	}
-	if v.defect == firstSignatureOnly {
-		sigs = sigs[:1]
-	}
-	return sigs, nil
 }
 
-// signedBytes is the body the HMAC is computed over: the raw bytes, or, with
-// reserialize-body, what json.Marshal makes of them.
-func (v *verifier) signedBytes(body []byte) ([]byte, error) {
-	if v.defect != reserializeBody {
-		return body, nil
+func (f *faults) rejectUnknownSchemeStep(s *receiver.Steps) {
+	s.Verify = func(h http.Header, body []byte) error {
+		header := h.Get(signature.SignatureHeader)
+		for _, entry := range strings.Split(header, signature.Separator) {
+			if header != "" && !strings.HasPrefix(strings.TrimSpace(entry), signature.Version+"=") {
+				return fmt.Errorf("%w %s: unsupported entry %q", signature.ErrMalformedHeader, signature.SignatureHeader, entry)
+			}
+		}
+		return f.ref.Verify(h, body)
 	}
-	var decoded map[string]any
-	if err := json.Unmarshal(body, &decoded); err != nil {
-		return nil, errNotJSON{err}
-	}
-	return json.Marshal(decoded)
 }
 
-// errNotJSON is a body that reserialize-body could not decode to verify it;
-// it answers 400 like any malformed body.
-type errNotJSON struct{ err error }
-
-func (e errNotJSON) Error() string { return "body: not a JSON envelope: " + e.err.Error() }
+// recordBeforeVerifyStep parses and stores (and so forwards) the delivery
+// before verifying it; the answer is still the verifier's.
+func (f *faults) recordBeforeVerifyStep(s *receiver.Steps) {
+	s.Verify = func(h http.Header, body []byte) error {
+		if env, err := f.ref.Parse(body); err == nil {
+			if _, err := f.ref.Store(f.ctx, env, body); err != nil {
+				f.logger.Error("store before verify", "error", err)
+			}
+		}
+		return f.ref.Verify(h, body)
+	}
+}

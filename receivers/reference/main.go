@@ -25,18 +25,6 @@
 // fails, 2 on bad flags or a missing secret.
 package main
 
-import (
-	"context"
-	"os"
-	"os/signal"
-	"syscall"
+import "github.com/minivoice/mvh/receivers/reference/receiver"
 
-	"github.com/minivoice/mvh/receivers/reference/receiver"
-)
-
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := receiver.Run(ctx, os.Args[1:], os.Getenv, os.Stderr)
-	stop()
-	os.Exit(code)
-}
+func main() { receiver.Main(receiver.Run) }

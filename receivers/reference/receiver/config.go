@@ -11,8 +11,8 @@ import (
 	"strings"
 )
 
-// errHelp reports that -h was asked for and usage was printed.
-var errHelp = errors.New("help requested")
+// ErrHelp reports that -h was asked for and usage was printed: exit 0.
+var ErrHelp = errors.New("help requested")
 
 // Config is everything the receiver needs; flags fill it, and the
 // environment fills what the flags leave unset.
@@ -44,28 +44,34 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Path, "path", "/webhooks/minivoice", "URL path of the webhook endpoint")
 }
 
-// parseConfig reads flags, then the environment for the flags not given,
-// and checks the result. Usage goes to out only when -h is asked for, so a
-// mistake costs one line, not a screen.
+// parseConfig reads the reference's flags, then the environment.
 func parseConfig(args []string, getenv func(string) string, out io.Writer) (Config, error) {
 	var c Config
 	fs := flag.NewFlagSet("reference", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	c.RegisterFlags(fs)
+	return c, c.Parse(fs, args, getenv, out)
+}
+
+// Parse reads args into fs, which holds c's flags and any a caller added
+// (receivers/faulty adds --defect), then the environment for the flags not
+// given, and checks c. Usage goes to out only when -h is asked for (then the
+// error is ErrHelp), so a mistake costs one line, not a screen.
+func (c *Config) Parse(fs *flag.FlagSet, args []string, getenv func(string) string, out io.Writer) error {
+	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(out)
-			fmt.Fprintln(out, "usage: reference --secret SECRET [flags]")
+			fmt.Fprintf(out, "usage: %s --secret SECRET [flags]\n", fs.Name())
 			fs.PrintDefaults()
-			return c, errHelp
+			return ErrHelp
 		}
-		return c, err
+		return err
 	}
 	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	c.applyEnv(fs, getenv)
-	return c, c.validate()
+	return c.validate()
 }
 
 // applyEnv fills unset flags from the environment: flags win, so a command

@@ -13,7 +13,7 @@ import (
 // whose image has no shell and no database client: `mvh conform
 // --inspect-exec '/reference --dump-records --db /state/events.db'`.
 func dumpRecords(ctx context.Context, db string, out io.Writer) error {
-	st, err := openStore(ctx, db, false)
+	st, err := openStore(ctx, db, false, "")
 	if err != nil {
 		return err
 	}
@@ -25,7 +25,7 @@ func dumpRecords(ctx context.Context, db string, out io.Writer) error {
 	defer rows.Close()
 	enc := json.NewEncoder(out)
 	for rows.Next() {
-		var r record
+		var r Record
 		if err := rows.Scan(&r.CallID, &r.Event); err != nil {
 			return fmt.Errorf("dump records: %w", err)
 		}

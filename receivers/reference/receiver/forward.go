@@ -23,24 +23,14 @@ const (
 	forwardPoll    = 200 * time.Millisecond
 )
 
-// record is what the downstream receives for each stored event: its key, and
-// the envelope exactly as MiniVoice sent it.
-type record struct {
-	EventKey string          `json:"event_key"`
-	CallID   string          `json:"call_id"`
-	Event    string          `json:"event"`
-	Envelope json.RawMessage `json:"envelope"`
-}
-
 // forwarder sends outbox rows downstream after the webhook was answered, so
 // a slow or failing downstream never delays the answer nor loses an event: a
 // row is marked forwarded only after a 2xx and retried with backoff until
 // then. A few workers run at once so one slow record does not hold up the
 // others.
 type forwarder struct {
-	store   *store
-	url     string
-	client  *http.Client
+	store   Store
+	send    func(ctx context.Context, rec Record) error // Steps.Forward
 	logger  *slog.Logger
 	workers int
 	poll    time.Duration                   // idle workers look for due retries this often
@@ -49,11 +39,10 @@ type forwarder struct {
 	wake    chan struct{}
 }
 
-func newForwarder(st *store, url string, logger *slog.Logger) *forwarder {
+func newForwarder(st Store, send func(context.Context, Record) error, logger *slog.Logger) *forwarder {
 	return &forwarder{
 		store:   st,
-		url:     url,
-		client:  &http.Client{Timeout: forwardTimeout},
+		send:    send,
 		logger:  logger,
 		workers: forwardWorkers,
 		poll:    forwardPoll,
@@ -122,7 +111,8 @@ func (f *forwarder) forwardNext(ctx context.Context) bool {
 	// Book-keeping outlives shutdown briefly, so a finished forward is recorded.
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := f.send(ctx, p); err != nil {
+	rec := Record{EventKey: p.CallID + ":" + p.Event, CallID: p.CallID, Event: p.Event, Envelope: p.Envelope}
+	if err := f.send(ctx, rec); err != nil {
 		next := time.Now().Add(f.backoff(p.Attempts))
 		f.logger.Warn("forward failed", "call_id", p.CallID, "event", p.Event,
 			"attempt", p.Attempts, "retry_at", next, "error", err)
@@ -138,20 +128,29 @@ func (f *forwarder) forwardNext(ctx context.Context) bool {
 	return true
 }
 
-// send POSTs one record; only a 2xx counts as forwarded.
-func (f *forwarder) send(ctx context.Context, p pending) error {
-	key := p.CallID + ":" + p.Event
-	body, err := json.Marshal(record{EventKey: key, CallID: p.CallID, Event: p.Event, Envelope: p.Envelope})
+// poster POSTs records to one downstream URL: the reference's Forward step.
+type poster struct {
+	url    string
+	client *http.Client
+}
+
+func newPoster(url string) *poster {
+	return &poster{url: url, client: &http.Client{Timeout: forwardTimeout}}
+}
+
+// Post sends one record; only a 2xx counts as forwarded.
+func (p *poster) Post(ctx context.Context, rec Record) error {
+	body, err := json.Marshal(rec)
 	if err != nil {
-		return fmt.Errorf("encode %s: %w", key, err)
+		return fmt.Errorf("encode %s: %w", rec.EventKey, err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.url, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("downstream %s: %w", f.url, err)
+		return fmt.Errorf("downstream %s: %w", p.url, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Idempotency-Key", key) // lets the downstream absorb a retried forward
-	resp, err := f.client.Do(req)
+	req.Header.Set("Idempotency-Key", rec.EventKey) // lets the downstream absorb a retried forward
+	resp, err := p.client.Do(req)
 	if err != nil {
 		return err
 	}

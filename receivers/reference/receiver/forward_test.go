@@ -4,7 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
-	"sync"
+
+	"github.com/minivoice/mvh/receivers/internal/receivertest"
 	"testing"
 	"time"
 )
@@ -18,7 +19,7 @@ func TestRedeliveryIsOneRecordForwardedOnce(t *testing.T) {
 		}
 	}
 	h.settled(t, 1)
-	requests, records := h.sink.snapshot()
+	requests, records := h.sink.Snapshot()
 	if requests != 1 || len(records) != 1 {
 		t.Fatalf("sink got %d requests, %d records; want 1, 1", requests, len(records))
 	}
@@ -36,13 +37,7 @@ func TestRedeliveryIsOneRecordForwardedOnce(t *testing.T) {
 
 func TestConcurrentIdenticalDeliveriesAreOneRecord(t *testing.T) {
 	h := start(t, true)
-	body := envelopeJSON("call_concurrent", "call.created")
-	statuses := make([]int, 10)
-	var wg sync.WaitGroup
-	for i := range statuses {
-		wg.Go(func() { statuses[i] = deliver(t, h.url, body) })
-	}
-	wg.Wait()
+	statuses := receivertest.DeliverAll(t, h.url, envelopeJSON("call_concurrent", "call.created"), 10)
 	for i, s := range statuses {
 		if s != http.StatusOK {
 			t.Errorf("delivery %d: status %d, want 200", i, s)
@@ -71,7 +66,7 @@ func TestEventsOfOneCallInAnyOrder(t *testing.T) {
 				}
 			}
 			h.settled(t, 2)
-			_, records := h.sink.snapshot()
+			_, records := h.sink.Snapshot()
 			var keys []string
 			for _, r := range records {
 				keys = append(keys, r.EventKey)
@@ -86,14 +81,12 @@ func TestEventsOfOneCallInAnyOrder(t *testing.T) {
 
 func TestForwarderRetriesUntil2xx(t *testing.T) {
 	h := start(t, true)
-	h.sink.mu.Lock()
-	h.sink.failFirst = 2
-	h.sink.mu.Unlock()
+	h.sink.FailFirst(2)
 	if got := deliver(t, h.url, envelopeJSON("call_retry", "call.created")); got != http.StatusOK {
 		t.Fatalf("status %d, want 200: a failing downstream must not fail the webhook", got)
 	}
 	h.settled(t, 1)
-	requests, records := h.sink.snapshot()
+	requests, records := h.sink.Snapshot()
 	if requests != 3 || len(records) != 1 {
 		t.Errorf("sink got %d requests, %d records; want 3 (two failed), 1", requests, len(records))
 	}
@@ -106,10 +99,7 @@ func TestForwarderRetriesUntil2xx(t *testing.T) {
 
 func TestSlowDownstreamDoesNotDelayAck(t *testing.T) {
 	h := start(t, true)
-	hold := make(chan struct{})
-	h.sink.mu.Lock()
-	h.sink.hold = hold
-	h.sink.mu.Unlock()
+	release := h.sink.Hold()
 	for i, id := range []string{"call_slow_1", "call_slow_2"} {
 		began := time.Now()
 		if got := deliver(t, h.url, envelopeJSON(id, "call.created")); got != http.StatusOK {
@@ -119,8 +109,8 @@ func TestSlowDownstreamDoesNotDelayAck(t *testing.T) {
 			t.Errorf("ack %d took %s while the downstream hangs", i+1, took)
 		}
 	}
-	eventually(t, 5*time.Second, func() bool { n, _ := h.sink.snapshot(); return n == 2 })
-	close(hold)
+	eventually(t, 5*time.Second, func() bool { n, _ := h.sink.Snapshot(); return n == 2 })
+	release()
 	h.settled(t, 2)
 }
 

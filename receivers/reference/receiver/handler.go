@@ -23,77 +23,70 @@ const maxBody = 1 << 20
 // sender will redeliver and the store deduplicates.
 const storeTimeout = 5 * time.Second
 
-// receiver handles MiniVoice deliveries: verify, parse, store, answer.
+// receiver handles MiniVoice deliveries by running its steps in order.
 type receiver struct {
-	verifier *signature.Verifier
-	store    *store
-	notify   func() // wakes the forwarder after a new event; nil without one
-	logger   *slog.Logger
-}
-
-// newVerifier accepts any of secrets within signature.DefaultTolerance of
-// now, either way: stale deliveries are replays, future ones are forged or
-// from a broken clock, and neither is trusted.
-func newVerifier(secrets []string) *signature.Verifier {
-	return signature.NewVerifier(secrets...)
-}
-
-// envelope is the part of a delivery this receiver depends on. Everything
-// else is kept verbatim in the stored body, so new fields and new events
-// from MiniVoice never break the receiver.
-type envelope struct {
-	Event string `json:"event"`
-	Call  struct {
-		ID string `json:"id"`
-	} `json:"call"`
+	steps  Steps
+	logger *slog.Logger
 }
 
 func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	res := rc.handle(w, r)
+	if res.Step == Accepted {
+		rc.logger.Info("delivery accepted", "call_id", res.Envelope.Call.ID, "event", res.Envelope.Event,
+			"duplicate", res.Duplicate)
+	} else {
+		rc.logger.Warn("delivery refused", "step", res.Step, "status", res.Status, "reason", res.Err,
+			"remote", r.RemoteAddr)
+	}
+	rc.steps.Answer(w, res)
+}
+
+// handle reads, verifies, parses and stores one delivery and says what the
+// answer must be.
+func (rc *receiver) handle(w http.ResponseWriter, r *http.Request) Result {
+	body, err := rc.steps.Read(w, r)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			reply(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body: larger than %d bytes", maxBody))
-			return
+		if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
+			return refused(StepRead, http.StatusRequestEntityTooLarge, fmt.Sprintf("body: larger than %d bytes", tooBig.Limit), err)
 		}
-		reply(w, http.StatusBadRequest, "body: unreadable")
-		return
+		return refused(StepRead, http.StatusBadRequest, "body: unreadable", err)
 	}
 	// Verify the exact bytes received, before parsing: any re-encoding of the
 	// JSON (key order, spacing, escapes, numbers) would change what was signed.
-	if err := rc.verifier.VerifyRequest(r.Header, body); err != nil {
-		rc.logger.Warn("delivery rejected", "reason", err, "remote", r.RemoteAddr)
-		reply(w, signatureStatus(err), "signature: "+err.Error())
-		return
+	if err := rc.steps.Verify(r.Header, body); err != nil {
+		return refused(StepVerify, signatureStatus(err), "signature: "+err.Error(), err)
 	}
-	env, err := parseEnvelope(body)
+	env, err := rc.steps.Parse(body)
 	if err != nil {
-		rc.logger.Warn("delivery rejected", "reason", err, "remote", r.RemoteAddr)
-		reply(w, http.StatusBadRequest, err.Error())
-		return
+		return refused(StepParse, http.StatusBadRequest, err.Error(), err)
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), storeTimeout)
 	defer cancel()
-	isNew, err := rc.store.Save(ctx, env.Call.ID, env.Event, body, time.Now())
+	isNew, err := rc.steps.Store(ctx, env, body)
 	if err != nil {
 		// 5xx on purpose: the event is not safe yet, so MiniVoice must retry.
-		rc.logger.Error("store event", "call_id", env.Call.ID, "event", env.Event, "error", err)
-		reply(w, http.StatusInternalServerError, "store: temporarily unavailable")
-		return
+		res := refused(StepStore, http.StatusInternalServerError, "store: temporarily unavailable", err)
+		res.Envelope = env
+		return res
 	}
-	if isNew && rc.notify != nil {
-		rc.notify()
-	}
-	rc.logger.Info("delivery accepted", "call_id", env.Call.ID, "event", env.Event, "duplicate", !isNew)
 	// A redelivery gets the same 2xx as the first delivery: answering 409
 	// would make MiniVoice retry an event that is already safe.
-	reply(w, http.StatusOK, "")
+	return Result{Step: Accepted, Status: http.StatusOK, Envelope: env, Duplicate: !isNew}
+}
+
+func refused(step Step, status int, msg string, err error) Result {
+	return Result{Step: step, Status: status, Msg: msg, Err: err}
+}
+
+// readBody reads at most maxBody bytes of the body.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	return io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 }
 
 // parseEnvelope decodes the fields the receiver needs and insists only on
 // those: event routes the payload, call.id keys it.
-func parseEnvelope(body []byte) (envelope, error) {
-	var env envelope
+func parseEnvelope(body []byte) (Envelope, error) {
+	var env Envelope
 	if len(bytes.TrimSpace(body)) == 0 {
 		return env, errors.New("body: empty")
 	}
@@ -119,9 +112,12 @@ func signatureStatus(err error) int {
 	return http.StatusUnauthorized
 }
 
-// reply writes MiniVoice's documented answer shapes: {"ok":true}, or
-// {"ok":false,"error":"..."} with msg.
-func reply(w http.ResponseWriter, status int, msg string) {
+// answer writes MiniVoice's documented answer shapes: {"ok":true}, or
+// {"ok":false,"error":"..."} with the result's message.
+func answer(w http.ResponseWriter, res Result) { Reply(w, res.Status, res.Msg) }
+
+// Reply writes status with {"ok":true} for a 2xx, else {"ok":false,"error":msg}.
+func Reply(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	if status < 300 {

@@ -1,44 +1,29 @@
 package receiver
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"path/filepath"
-	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/minivoice/mvh/receivers/internal/receivertest"
 )
 
 func TestRunRejectsBadConfig(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-		env  map[string]string
-		want string
-	}{
-		{"no secret", nil, nil, "secret: required"},
-		{"unknown flag", []string{"--secret", "s", "--bogus"}, nil, "bogus"},
-		{"bad addr", []string{"--secret", "s", "--addr", "nowhere"}, nil, "addr"},
-		{"bad path", []string{"--secret", "s", "--path", "hooks"}, nil, "path"},
-		{"bad downstream", nil, map[string]string{"MVH_SECRET": "s", "DOWNSTREAM_URL": "ftp://x"}, "downstream"},
-		{"bad downstream port", []string{"--secret", "s", "--downstream", "http://127.0.0.1:99999/"}, nil, "downstream"},
-		{"stray argument", []string{"--secret", "s", "extra"}, nil, "extra"},
-		{"bad port", []string{"--secret", "s", "--addr", "127.0.0.1:99999"}, nil, "listen 127.0.0.1:99999"},
-		{"unusable db", []string{"--secret", "s", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "no", "events.db")}, nil, "events.db"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var stderr bytes.Buffer
-			code := Run(t.Context(), tt.args, mapEnv(tt.env), &stderr)
-			out := stderr.String()
-			if code != 2 || !strings.Contains(out, tt.want) || strings.Count(out, "\n") != 1 {
-				t.Errorf("exit %d, stderr %q; want 2 and one line naming %q", code, out, tt.want)
-			}
-		})
-	}
+	s := []string{"--secret", "s"}
+	receivertest.RefusesBadConfig(t, Run, []receivertest.BadConfig{
+		{Name: "no secret", Want: "secret: required"},
+		{Name: "unknown flag", Args: append(s, "--bogus"), Want: "bogus"},
+		{Name: "bad addr", Args: append(s, "--addr", "nowhere"), Want: "addr"},
+		{Name: "bad path", Args: append(s, "--path", "hooks"), Want: "path"},
+		{Name: "bad downstream", Env: map[string]string{"MVH_SECRET": "s", "DOWNSTREAM_URL": "ftp://x"}, Want: "downstream"},
+		{Name: "bad downstream port", Args: append(s, "--downstream", "http://127.0.0.1:99999/"), Want: "downstream"},
+		{Name: "stray argument", Args: append(s, "extra"), Want: "extra"},
+		{Name: "bad port", Args: append(s, "--addr", "127.0.0.1:99999"), Want: "listen 127.0.0.1:99999"},
+		{Name: "unusable db", Args: append(s, "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "no", "events.db")), Want: "events.db"},
+	})
 }
 
 func TestConfigFromEnvironment(t *testing.T) {
@@ -77,23 +62,15 @@ func TestRunServesAndKeepsEventsAcrossRestart(t *testing.T) {
 	}
 }
 
-// runProgram starts run with args and returns the address it listens on and
+// runProgram starts Run with args and returns the address it listens on and
 // a function that stops it and returns its exit code and logs.
 func runProgram(t *testing.T, args ...string) (string, func() (int, string)) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
-	var stderr syncBuffer
+	var stderr receivertest.Buffer
 	done := make(chan int, 1)
 	go func() { done <- Run(ctx, args, mapEnv(nil), &stderr) }()
-	listening := regexp.MustCompile(`msg=listening addr=(\S+)`)
-	var addr string
-	eventually(t, 5*time.Second, func() bool {
-		m := listening.FindStringSubmatch(stderr.String())
-		if m != nil {
-			addr = m[1]
-		}
-		return m != nil
-	})
+	addr := receivertest.Listening(t, &stderr)
 	return addr, func() (int, string) {
 		cancel()
 		select {
@@ -108,22 +85,4 @@ func runProgram(t *testing.T, args ...string) (string, func() (int, string)) {
 
 func mapEnv(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
-}
-
-// syncBuffer is a bytes.Buffer safe for the logger and the test at once.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -12,26 +12,13 @@ import (
 
 // pgSchema is schema in PostgreSQL's dialect: the same tables, keys and
 // outbox, so a receiver that outgrows one SQLite file changes only its DSN.
-const pgSchema = `
-CREATE TABLE IF NOT EXISTS events (
-	call_id     TEXT   NOT NULL,
-	event       TEXT   NOT NULL,
-	envelope    BYTEA  NOT NULL,
-	received_at BIGINT NOT NULL,
-	PRIMARY KEY (call_id, event)
-);
-CREATE TABLE IF NOT EXISTS outbox (
-	id           BIGSERIAL PRIMARY KEY,
-	call_id      TEXT    NOT NULL,
-	event        TEXT    NOT NULL,
-	attempts     INTEGER NOT NULL DEFAULT 0,
-	due_at       BIGINT  NOT NULL,
-	forwarded_at BIGINT,
-	last_error   TEXT,
-	FOREIGN KEY (call_id, event) REFERENCES events (call_id, event)
-);
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox (due_at) WHERE forwarded_at IS NULL;
-`
+func pgSchema() string {
+	return strings.NewReplacer(
+		"INTEGER PRIMARY KEY", "BIGSERIAL PRIMARY KEY",
+		"INTEGER", "BIGINT",
+		"BLOB", "BYTEA",
+	).Replace(schema)
+}
 
 // isPostgres reports whether --db names a PostgreSQL server rather than a
 // SQLite file.
@@ -42,13 +29,13 @@ func isPostgres(db string) bool {
 // openPostgres connects to the server at dsn and creates the schema. Unlike
 // SQLite, PostgreSQL serves concurrent writers, so the pool has several
 // connections; the unique key still makes redeliveries one record.
-func openPostgres(ctx context.Context, dsn string, outbox bool) (*store, error) {
+func openPostgres(ctx context.Context, dsn string, outbox bool, unique string) (*store, error) {
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open db %s: %w", redactDSN(dsn), err)
 	}
 	db.SetMaxOpenConns(8)
-	if _, err := db.ExecContext(ctx, pgSchema); err != nil {
+	if _, err := db.ExecContext(ctx, pgSchema()+keyIndex(unique)); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open db %s: %w", redactDSN(dsn), err)
 	}

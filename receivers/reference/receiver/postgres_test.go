@@ -33,7 +33,7 @@ func TestQueriesForPostgres(t *testing.T) {
 // the forwarded records, one JSON object a line.
 func TestDumpRecords(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "events.db")
-	st, err := openStore(t.Context(), db, false)
+	st, err := openStore(t.Context(), db, false, eventKey)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,8 @@
 // Package receiver is the reference MiniVoice webhook receiver, importable
-// so that mvh can run it in-process for `mvh conform --demo`; the command in
-// the parent directory is a thin main around Run. See that command's doc for
-// what it does per delivery.
+// so that mvh can run it in-process for `mvh conform --demo` and so that
+// receivers/faulty can reuse its plumbing while replacing one step; the
+// command in the parent directory is a thin main around Run. See that
+// command's doc for what it does per delivery.
 package receiver
 
 import (
@@ -13,36 +14,56 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
+
+	"github.com/minivoice/mvh/spec/signature"
 )
 
 // shutdownGrace bounds how long in-flight deliveries may take to finish on
 // shutdown; MiniVoice redelivers whatever was cut off.
 const shutdownGrace = 10 * time.Second
 
+// Main runs run, a receiver's main without process globals, as the
+// process: it stops on SIGINT or SIGTERM and exits with run's status.
+func Main(run func(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) int) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
 // Run is the receiver's main without process globals: it parses args (and
 // the environment through getenv), serves until ctx ends and returns the
 // exit status.
 func Run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) int {
 	cfg, err := parseConfig(args, getenv, stderr)
-	if errors.Is(err, errHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "reference: %v\n", err)
-		return 2
-	}
-	if cfg.DumpRecords {
+	if err == nil && cfg.DumpRecords {
 		// Records are the command's output: standard output, as for any
 		// command-line dump, whoever embeds Run.
 		return dump(ctx, cfg.DB, os.Stdout, stderr)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	err = serve(ctx, cfg, logger)
+	return Exit("reference", err, stderr, logger, func() error { return Serve(ctx, cfg, logger, Options{}) })
+}
+
+// Exit turns a command's configuration error and then the outcome of serve
+// into its exit status: 0 after -h or a clean shutdown, 2 with one line on
+// stderr for bad flags or an unusable --db or --addr, 1 when serving fails.
+func Exit(name string, cfgErr error, stderr io.Writer, logger *slog.Logger, serve func() error) int {
+	if errors.Is(cfgErr, ErrHelp) {
+		return 0
+	}
+	if cfgErr != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, cfgErr)
+		return 2
+	}
+	err := serve()
 	var se startError
 	switch {
 	case errors.As(err, &se):
-		fmt.Fprintf(stderr, "reference: %v\n", err)
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return 2
 	case err != nil:
 		logger.Error("receiver stopped", "error", err)
@@ -68,10 +89,34 @@ type startError struct{ err error }
 func (e startError) Error() string { return e.err.Error() }
 func (e startError) Unwrap() error { return e.err }
 
-// serve runs the receiver until ctx ends, then shuts down gracefully:
+// Options change how Serve assembles the receiver; the zero value is the
+// reference itself. receivers/faulty uses them to break one step at a time.
+type Options struct {
+	// Steps, when set, may replace steps after the defaults are in place;
+	// ctx ends when the receiver stops forwarding, st is the store.
+	Steps func(ctx context.Context, st Store, s *Steps)
+	// Unique, when set, replaces the columns stored events are unique on
+	// ("call_id, event"); NoKey stores every delivery as a new event.
+	Unique string
+	// Handler, when set, wraps the whole HTTP handler.
+	Handler func(http.Handler) http.Handler
+}
+
+// NoKey is Options.Unique for a store that keeps every delivery.
+const NoKey = "none"
+
+// Serve runs the receiver until ctx ends, then shuts down gracefully:
 // in-flight deliveries finish, then the forwarder stops, then the store closes.
-func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
-	st, err := openStore(ctx, cfg.DB, cfg.Downstream != "")
+func Serve(ctx context.Context, cfg Config, logger *slog.Logger, opts Options) error {
+	unique := eventKey
+	switch opts.Unique {
+	case "":
+	case NoKey:
+		unique = ""
+	default:
+		unique = opts.Unique
+	}
+	st, err := openStore(ctx, cfg.DB, cfg.Downstream != "", unique)
 	if err != nil {
 		return startError{err}
 	}
@@ -80,18 +125,26 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	if err != nil {
 		return startError{fmt.Errorf("listen %s: %w", cfg.Addr, err)}
 	}
-	rc := &receiver{verifier: newVerifier(cfg.Secrets), store: st, logger: logger}
 	fwdCtx, stopForwarder := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopForwarder()
+	var fw *forwarder
+	steps := defaultSteps(cfg, st, func() { fw.Notify() })
+	if opts.Steps != nil {
+		opts.Steps(fwdCtx, st, &steps)
+	}
+	handler := routes(cfg.Path, &receiver{steps: steps, logger: logger})
+	if opts.Handler != nil {
+		handler = opts.Handler(handler)
+	}
 	fwdDone := make(chan struct{})
 	if cfg.Downstream != "" {
-		fw := newForwarder(st, cfg.Downstream, logger)
-		rc.notify = fw.Notify
+		fw = newForwarder(st, steps.Forward, logger)
 		go func() { defer close(fwdDone); fw.Run(fwdCtx) }()
 	} else {
 		close(fwdDone)
 	}
 	srv := &http.Server{
-		Handler:           routes(cfg.Path, rc),
+		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -118,13 +171,36 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	return err
 }
 
+// defaultSteps are the reference's own steps over st; notify wakes the
+// forwarder after a new event.
+func defaultSteps(cfg Config, st Store, notify func()) Steps {
+	verifier := signature.NewVerifier(cfg.Secrets...)
+	s := Steps{
+		Read:   readBody,
+		Verify: verifier.VerifyRequest,
+		Parse:  parseEnvelope,
+		Store: func(ctx context.Context, env Envelope, body []byte) (bool, error) {
+			isNew, err := st.Save(ctx, env.Call.ID, env.Event, body, time.Now())
+			if isNew && cfg.Downstream != "" {
+				notify()
+			}
+			return isNew, err
+		},
+		Answer: answer,
+	}
+	if cfg.Downstream != "" {
+		s.Forward = newPoster(cfg.Downstream).Post
+	}
+	return s
+}
+
 // routes maps the webhook path (POST only: the mux answers 405 with an Allow
 // header for other methods) and a health check for orchestrators.
 func routes(path string, rc *receiver) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST "+path, rc)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		reply(w, http.StatusOK, "")
+		Reply(w, http.StatusOK, "")
 	})
 	return mux
 }
