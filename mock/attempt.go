@@ -144,8 +144,7 @@ func isTLS(err error) bool {
 // the next slot of the schedule, or failed when it is exhausted. An
 // interrupted attempt keeps its slot and is due again at once.
 func (e *Engine) advance(r *record, a *Attempt) {
-	r.Attempts++
-	a.N = r.Attempts
+	a.N = r.Attempts // counted by begin
 	switch a.ErrorClass {
 	case "":
 		r.Status, r.NextAttemptAt = StatusDelivered, time.Time{}
@@ -167,8 +166,30 @@ func (e *Engine) advance(r *record, a *Attempt) {
 	a.NextRetryAt = &next
 }
 
-// save records the attempt and the delivery's new state in one transaction,
-// so a crash never leaves an attempt without its outcome.
+// startedNote is the outcome an attempt has until it ends: what the log
+// shows when the process died (SIGKILL, a crash, a power cut) while the
+// request was out.
+const startedNote = "no outcome recorded: the mock stopped while this attempt was in flight"
+
+// begin records attempt r.Attempts+1 as started, interrupted until save
+// replaces it with its outcome, and counts it on the delivery, in one
+// transaction before the request goes out: after a crash the history shows
+// the attempt that was in flight, and the retry becomes the next attempt.
+func (e *Engine) begin(ctx context.Context, r *record) error {
+	r.Attempts++
+	a := Attempt{DeliveryID: r.ID, N: r.Attempts, ScheduledAt: r.NextAttemptAt,
+		StartedAt: e.scheduleNow(*r).UTC(), SentAt: time.Now().UTC(),
+		ErrorClass: ClassInterrupted, Error: startedNote}
+	if err := e.save(ctx, *r, a); err != nil {
+		r.Attempts--
+		return err
+	}
+	return nil
+}
+
+// save records the attempt (replacing its started record) and the
+// delivery's new state in one transaction, so a crash never leaves an
+// attempt without its outcome.
 func (e *Engine) save(ctx context.Context, r record, a Attempt) error {
 	tx, err := e.db.BeginTx(ctx, nil)
 	if err != nil {

@@ -144,7 +144,7 @@ func insertAttempt(ctx context.Context, q querier, a Attempt) error {
 	if a.NextRetryAt != nil {
 		next = nanos(*a.NextRetryAt)
 	}
-	_, err := q.ExecContext(ctx, `INSERT INTO attempts (delivery_id, n, scheduled_at, started_at,
+	_, err := q.ExecContext(ctx, `INSERT OR REPLACE INTO attempts (delivery_id, n, scheduled_at, started_at,
 		latency, status, error_class, error, response_headers, response_body, next_retry_at,
 		sent_at, request_headers)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,

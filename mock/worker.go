@@ -120,6 +120,11 @@ func (e *Engine) deliver(hard context.Context, d due) {
 	if r.Status != StatusPending || r.NextAttemptAt.IsZero() {
 		return
 	}
+	if err := e.begin(ctx, &r); err != nil {
+		e.log.Error("record attempt start", "id", r.ID, "err", err)
+		e.retryLater(d)
+		return
+	}
 	a := e.attempt(hard, r)
 	e.advance(&r, &a)
 	if err := e.save(ctx, r, a); err != nil {
