@@ -32,6 +32,7 @@ type Engine struct {
 	scenarios map[string]Scenario
 	timers    *timers
 	pool      *pool
+	batches   groupCommit
 
 	mu      sync.Mutex
 	changed chan struct{} // closed and replaced on every state change

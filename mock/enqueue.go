@@ -105,20 +105,11 @@ func (e *Engine) checkSchedule(s []time.Duration) ([]time.Duration, error) {
 	return s, nil
 }
 
-// commit inserts deliveries in one transaction, then arms them.
+// commit inserts deliveries in one transaction (shared with concurrent
+// callers', see groupCommit), then arms them.
 func (e *Engine) commit(ctx context.Context, recs []record) error {
-	tx, err := e.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("enqueue: %w", err)
-	}
-	defer tx.Rollback()
-	for _, r := range recs {
-		if err := insertRecord(ctx, tx, r); err != nil {
-			return fmt.Errorf("enqueue: %w", err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("enqueue: %w", err)
+	if err := e.batches.commit(ctx, e, recs); err != nil {
+		return err
 	}
 	for _, r := range recs {
 		e.arm(r)
