@@ -76,7 +76,7 @@ func (c *Case) Send(ctx context.Context, d Delivery) evidence.Exchange {
 		c.record(x, Matches(x.Expect, x))
 		return x
 	}
-	acc := c.sendUntilAccepted(ctx, 1, []Delivery{d}, RetryWindow)
+	acc := c.sendUntilAccepted(ctx, 1, []Delivery{d}, retryWindow(1))
 	if acc.Shed > 0 {
 		c.Notef("%s: shed %d times, then %s after %d attempts", d.Label, acc.Shed, Answer(acc.Final[0]), acc.Attempts[0])
 	}

@@ -94,11 +94,11 @@ func noRestart(env Env) string {
 // for up to --settle-max while they still arrive, and a check waits for
 // records and then holds a quiet window, each up to --settle-max), plus a
 // minute of slack for requests. load.burst gets extra time per delivery
-// and RetryWindow for its shed deliveries.
+// and the retry window of its shed deliveries.
 func (f *Framework) timeout(ch catalogue.Check) time.Duration {
 	d := time.Minute + 3*f.Config.Settle + f.Config.SlowDownstream + 2*f.Config.SettleMax
 	if ch.Area == "load" {
-		d += time.Duration(f.Config.Burst)*100*time.Millisecond + RetryWindow
+		d += time.Duration(f.Config.Burst)*100*time.Millisecond + retryWindow(f.Config.Burst)
 	}
 	return d
 }

@@ -15,10 +15,18 @@ import (
 	"github.com/minivoice/mvh/suites/evidence"
 )
 
-// RetryWindow is how long a check that sends many deliveries keeps
-// sending shed ones again: the contract's retry schedule, compressed into
-// it. Framework.timeout leaves room for it.
-const RetryWindow = 30 * time.Second
+// RetryWindow and RetryPerDelivery say how long a check keeps sending
+// shed deliveries again: 30 s, plus 50 ms per delivery so that a burst of
+// any size fits a receiver that accepts 20 deliveries a second (a rate
+// limit is backpressure too). The contract's retry schedule is compressed
+// into that window; Framework.timeout leaves room for it.
+const (
+	RetryWindow      = 30 * time.Second
+	RetryPerDelivery = 50 * time.Millisecond
+)
+
+// retryWindow is the window for n deliveries.
+func retryWindow(n int) time.Duration { return RetryWindow + time.Duration(n)*RetryPerDelivery }
 
 // problemKeys bounds the keys each outcome line of a failure names.
 const problemKeys = 10
@@ -33,15 +41,16 @@ type Accepted struct {
 // SendUntilAccepted delivers ds, inFlight at a time, the way MiniVoice
 // meets backpressure: a delivery answered 429, or 503 with Retry-After, is
 // sent again (same bytes, freshly signed) on the contract's retry offsets
-// compressed into RetryWindow, honouring Retry-After up to a few seconds,
+// compressed into retryWindow, honouring Retry-After up to a few seconds,
 // until its event is accepted (any copy got a 2xx) or the window ends.
 // Every attempt is evidence; a note says how much was shed and retried.
 func (c *Case) SendUntilAccepted(ctx context.Context, inFlight int, ds []Delivery) Accepted {
-	acc := c.sendUntilAccepted(ctx, inFlight, ds, RetryWindow)
+	window := retryWindow(len(ds))
+	acc := c.sendUntilAccepted(ctx, inFlight, ds, window)
 	events := len(slices.Collect(maps.Keys(keySet(acc.Sent))))
 	c.Notef("%d deliveries of %d distinct events, up to %d in flight, took %s: %d answers shed load, %d retries, %d shed copies not sent again (their event was accepted), %d gave up after %s; fewest in flight %d",
 		len(acc.Sent), events, inFlight, acc.Took.Round(time.Millisecond), acc.Shed, acc.Retries, acc.Dropped,
-		acc.GaveUp, RetryWindow, acc.LowestInFlight)
+		acc.GaveUp, window, acc.LowestInFlight)
 	return acc
 }
 
@@ -104,7 +113,7 @@ func (c *Case) ExpectAccepted(acc Accepted) {
 	c.ExpectAnswers(judged...)
 	if never := acc.Tally(nil).NeverAccepted; len(never) > 0 {
 		ginkgo.Fail(strings.Join(acc.Tally(nil).Problems(problemKeys), "\n") +
-			fmt.Sprintf(" (shed %d times, retried for %s)", acc.Shed, RetryWindow))
+			fmt.Sprintf(" (shed %d times, retried for %s)", acc.Shed, retryWindow(len(acc.Final))))
 	}
 }
 
