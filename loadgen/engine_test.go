@@ -22,7 +22,7 @@ const testSecret = "whsec_minivoice_test"
 // store is a receiver on loopback: it verifies each delivery, then keeps
 // one record per event key (or, with its bug switched on, misbehaves).
 type store struct {
-	bug string // "", "no-dedupe", "lossy", "shed"
+	bug string // "", "no-dedupe", "lossy", "shed", "500"
 
 	mu      sync.Mutex
 	records map[string]int
@@ -58,6 +58,9 @@ func (s *store) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case s.bug == "shed" && s.seen%4 == 0:
 		w.Header().Set("Retry-After", "0")
 		w.WriteHeader(http.StatusTooManyRequests)
+		return
+	case s.bug == "500" && s.seen%10 == 0:
+		w.WriteHeader(http.StatusInternalServerError)
 		return
 	case s.bug == "lossy" && s.seen%10 == 0:
 	case s.bug == "no-dedupe" || s.records[k] == 0:
@@ -98,6 +101,7 @@ func TestAccounting(t *testing.T) {
 		rate       int
 		outOfOrder bool
 		lost, dups bool
+		fail500    bool
 	}{
 		{name: "open model, correct", rate: 200},
 		{name: "closed model, correct", rate: Max},
@@ -105,6 +109,7 @@ func TestAccounting(t *testing.T) {
 		{name: "shedding receiver, correct", bug: "shed", rate: 200},
 		{name: "no dedupe", bug: "no-dedupe", rate: 200, dups: true},
 		{name: "lossy", bug: "lossy", rate: 200, lost: true},
+		{name: "5xx without shedding", bug: "500", rate: 200, fail500: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,8 +140,11 @@ func TestAccounting(t *testing.T) {
 			if tt.bug == "shed" && (r.Shed == 0 || r.Redeliveries == 0 || len(tl.NeverAccepted) > 0) {
 				t.Errorf("shed %d, redeliveries %d, never accepted %v: shed deliveries were not redelivered", r.Shed, r.Redeliveries, tl.NeverAccepted)
 			}
-			if r.Failed() != (tt.lost || tt.dups) {
-				t.Errorf("Failed() = %v for %s", r.Failed(), tl)
+			if (r.Server5xx > 0) != tt.fail500 {
+				t.Errorf("%d answers 5xx without shedding, want some: %v", r.Server5xx, tt.fail500)
+			}
+			if r.Failed() != (tt.lost || tt.dups || tt.fail500) {
+				t.Errorf("Failed() = %v for %s, %d 5xx", r.Failed(), tl, r.Server5xx)
 			}
 			if r.Latency.Count != int64(r.Deliveries) || r.Latency.P99 <= 0 || len(r.Timeline) == 0 {
 				t.Errorf("latency %+v over %d deliveries, %d windows", r.Latency, r.Deliveries, len(r.Timeline))
