@@ -101,14 +101,6 @@ func errorClass(err error) string {
 // for every worker, no proxy (loopback and the hosts named), no redirects
 // followed, no compression, as a webhook sender.
 func NewClient(workers int) *http.Client {
-	return &http.Client{
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		Transport: &http.Transport{
-			Proxy:               nil,
-			MaxIdleConns:        workers,
-			MaxIdleConnsPerHost: workers,
-			IdleConnTimeout:     30 * time.Second,
-			DisableCompression:  true,
-			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		}}
+	c, _ := delivery.NewClient(delivery.ClientOptions{Conns: workers}) // no TLS settings: cannot fail
+	return c
 }

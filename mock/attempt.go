@@ -23,20 +23,6 @@ const (
 	drainBody = 64 << 10 // read and dropped so the connection can be reused
 )
 
-// newClient is the engine's HTTP client: no proxy from the environment (the
-// mock talks to the URL it was given), no redirects (a 3xx is a non-2xx
-// answer, as for MiniVoice), keep-alive bounded by the per-endpoint limit.
-func newClient(perEndpoint int) *http.Client {
-	return &http.Client{
-		Transport: &http.Transport{
-			DialContext:         (&net.Dialer{KeepAlive: 30 * time.Second}).DialContext,
-			MaxIdleConnsPerHost: perEndpoint,
-			IdleConnTimeout:     90 * time.Second,
-		},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-}
-
 // attempt POSTs r once: signed now, with r's exact body bytes, bounded by
 // the attempt timeout. hard ends only when shutdown stops waiting; an
 // attempt cut short by it is classed interrupted.

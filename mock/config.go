@@ -3,6 +3,7 @@ package mock
 import (
 	"flag"
 	"fmt"
+	"github.com/minivoice/mvh/delivery"
 	"log/slog"
 	"math"
 	"strings"
@@ -44,7 +45,10 @@ type Config struct {
 	ShutdownGrace time.Duration
 	// ScenarioFiles are user scenario YAML files added to the embedded ones.
 	ScenarioFiles []string
-	Logger        *slog.Logger
+	// TLS is how https:// webhook URLs are trusted (--ca-file,
+	// --insecure-skip-verify), for every application.
+	TLS    delivery.TLS
+	Logger *slog.Logger
 	// OnAttempt, when set, is called after each attempt is recorded, with the
 	// delivery as updated by it. It may be called from several goroutines
 	// at once and must not block for long.
@@ -62,6 +66,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.PerEndpoint, "per-endpoint", c.PerEndpoint, "attempts in flight at once to one scheme+host+port")
 	fs.DurationVar(&c.AttemptTimeout, "attempt-timeout", c.AttemptTimeout, "per-attempt timeout, never scaled; 0 means the contract's x-minivoice-retry attempt-timeout")
 	fs.Var((*fileList)(&c.ScenarioFiles), "scenario-file", "scenario YAML file to add to the embedded ones (repeatable)")
+	c.TLS.RegisterFlags(fs)
 }
 
 // fill replaces zero fields with defaults.
@@ -98,6 +103,9 @@ func (c *Config) Check() error {
 		return fmt.Errorf("attempt-timeout %s: %w: want a positive duration", c.AttemptTimeout, ErrInvalid)
 	case c.ShutdownGrace < 0:
 		return fmt.Errorf("shutdown grace %s: %w: want a positive duration", c.ShutdownGrace, ErrInvalid)
+	}
+	if _, err := c.TLS.Config(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/minivoice/mvh/delivery"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -58,12 +59,16 @@ func Open(ctx context.Context, s *spec.Spec, cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	client, err := delivery.NewClient(delivery.ClientOptions{Conns: cfg.PerEndpoint, TLS: cfg.TLS})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
 	db, err := openOutbox(ctx, cfg.DB)
 	if err != nil {
 		return nil, err
 	}
 	e := &Engine{
-		spec: s, cfg: cfg, log: cfg.Logger, db: db, client: newClient(cfg.PerEndpoint),
+		spec: s, cfg: cfg, log: cfg.Logger, db: db, client: client,
 		policy: s.Retry(), timeout: cfg.AttemptTimeout, scenarios: scenarios,
 		timers: newTimers(), pool: newPool(cfg.PerEndpoint), changed: make(chan struct{}),
 	}

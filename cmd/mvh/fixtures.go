@@ -1,8 +1,8 @@
 package main
 
 import (
+	"flag"
 	"fmt"
-	"net/http"
 	"path/filepath"
 	"time"
 
@@ -80,6 +80,7 @@ request.now, which is --timestamp.`,
 type replayFlags struct {
 	dir, to, secret string
 	timeout         time.Duration
+	tls             delivery.TLS
 }
 
 func newFixturesReplayCmd(a *app) *cobra.Command {
@@ -130,6 +131,9 @@ invalid fixture file, a --to that is not an http(s) URL, no secret.`,
 	cmd.Flags().StringVar(&f.to, "to", "", "receiver base URL, e.g. http://127.0.0.1:8080 (required)")
 	cmd.Flags().StringVar(&f.secret, "secret", "", "the receiver's webhook secret")
 	cmd.Flags().DurationVar(&f.timeout, "timeout", fixtures.ReplayTimeout, "time to wait for each answer")
+	tlsFlags := flag.NewFlagSet("tls", flag.ContinueOnError)
+	f.tls.RegisterFlags(tlsFlags)
+	cmd.Flags().AddGoFlagSet(tlsFlags)
 	fromEnv(cmd, envSecret, "secret")
 	return cmd
 }
@@ -137,9 +141,9 @@ invalid fixture file, a --to that is not an http(s) URL, no secret.`,
 // replay sends the fixtures and prints the verdicts; bad input is exit 2,
 // any failing fixture exit 1.
 func replay(cmd *cobra.Command, a *app, fs []fixtures.Fixture, f replayFlags) error {
-	client := &http.Client{
-		Timeout:       f.timeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	client, err := delivery.NewClient(delivery.ClientOptions{Timeout: f.timeout, TLS: f.tls})
+	if err != nil {
+		return usage(err)
 	}
 	to, fromDefault, err := fixtures.ReplayURL(f.to)
 	if err != nil {

@@ -8,6 +8,7 @@ package harness
 
 import (
 	"flag"
+	"github.com/minivoice/mvh/delivery"
 	"time"
 
 	"github.com/minivoice/mvh/suites/framework"
@@ -33,6 +34,8 @@ type Config struct {
 	Observation
 
 	Secret string
+	// TLS is how an https:// receiver's certificate is trusted.
+	TLS delivery.TLS
 
 	// Selection and verdict.
 	Only, Skip []string
@@ -69,6 +72,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Dockerfile, "dockerfile", "", "directory with a Dockerfile that builds the receiver")
 	fs.IntVar(&c.ContainerPort, "container-port", 8080, "port the receiver listens on inside its container")
 	c.Observation.registerFlags(fs)
+	c.TLS.RegisterFlags(fs)
 	fs.StringVar(&c.Secret, "secret", "", "webhook secret (generated when the harness starts the receiver)")
 	fs.Var(&commaList{&c.Only}, "only", "run only these check `IDs` (comma-separated, repeatable)")
 	fs.Var(&commaList{&c.Skip}, "skip", "leave out these check `IDs` (comma-separated, repeatable)")

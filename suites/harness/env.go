@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/minivoice/mvh/delivery"
 	"log/slog"
 	"net"
 	"net/http"
@@ -73,7 +74,11 @@ func Setup(ctx context.Context, cfg Config, containers ContainerFactory, log *sl
 	if err != nil {
 		return nil, err
 	}
-	env := &Env{Target: tgt, Secret: cfg.Secret, Client: newClient()}
+	client, err := delivery.NewClient(delivery.ClientOptions{TLS: cfg.TLS})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
+	}
+	env := &Env{Target: tgt, Secret: cfg.Secret, Client: client}
 	if env.Secret == "" {
 		env.Secret = NewSecret()
 	}
@@ -140,19 +145,6 @@ func startSink(cfg Config, tgt target.Target, log *slog.Logger) (*sink.Sink, err
 		o.AdvertiseHost = advertise
 	}
 	return sink.Start(o)
-}
-
-// newClient never uses a proxy (the suites only talk to this machine) and
-// never follows redirects (a sender does not either).
-func newClient() *http.Client {
-	return &http.Client{
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		Transport: &http.Transport{
-			Proxy:               nil,
-			MaxIdleConnsPerHost: 64,
-			DisableCompression:  true,
-			DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
-		}}
 }
 
 // NewSecret makes a fresh secret for a receiver the harness starts, so no

@@ -129,6 +129,9 @@ func (c Config) validateObservation() error {
 }
 
 func (c Config) validateKnobs() error {
+	if _, err := c.TLS.Config(); err != nil {
+		return err
+	}
 	for _, f := range []struct {
 		name string
 		d    time.Duration
