@@ -16,10 +16,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/minivoice/mvh/receivers/reference/receiver"
 )
@@ -27,16 +30,20 @@ import (
 func main() { receiver.Main(run) }
 
 // Config is the reference receiver's configuration plus the defect to
-// exhibit.
+// exhibit, or the correct variant to be.
 type Config struct {
 	receiver.Config
-	Defect string
+	Defect       string
+	Variant      string
+	ForwardDelay time.Duration // slow-forward's longest delay per record
 }
 
-// RegisterFlags binds the reference's flags and --defect to c.
+// RegisterFlags binds the reference's flags, --defect and --variant to c.
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	c.Config.RegisterFlags(fs)
 	fs.StringVar(&c.Defect, "defect", "", "the bug to exhibit (default $DEFECT; none: behave correctly)")
+	fs.StringVar(&c.Variant, "variant", "", "a correct difference from the reference to exhibit (default $VARIANT; see README)")
+	fs.DurationVar(&c.ForwardDelay, "forward-delay", 2*time.Second, "with --variant slow-forward: the longest a record's forward takes")
 }
 
 // parseConfig reads flags, then the environment for flags not given.
@@ -52,7 +59,16 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	if v := getenv("DEFECT"); v != "" && !given["defect"] {
 		c.Defect = v
 	}
-	return c, checkDefect(c.Defect)
+	if v := getenv("VARIANT"); v != "" && !given["variant"] {
+		c.Variant = v
+	}
+	switch {
+	case c.Defect != "" && c.Variant != "":
+		return c, fmt.Errorf("defect %q and variant %q: choose one", c.Defect, c.Variant)
+	case c.ForwardDelay < 0:
+		return c, fmt.Errorf("forward-delay %s: negative", c.ForwardDelay)
+	}
+	return c, errors.Join(checkDefect(c.Defect), checkVariant(c.Variant))
 }
 
 // run is main without process globals, so tests can drive it.
@@ -63,8 +79,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 // runWith is run with the exit that crash-on-oversized calls.
 func runWith(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, exit func(int)) int {
 	cfg, err := parseConfig(args, getenv, stderr)
-	logger := slog.New(slog.NewTextHandler(stderr, nil)).With("defect", cfg.Defect)
+	logger := slog.New(slog.NewTextHandler(stderr, nil)).With("defect", cfg.Defect, "variant", cfg.Variant)
 	opts := options(cfg, logger, exit)
+	if cfg.Variant != "" {
+		opts = variantOptions(cfg)
+	}
 	return receiver.Exit("faulty", err, stderr, logger, func() error {
 		return receiver.Serve(ctx, cfg.Config, logger, opts)
 	})

@@ -50,6 +50,9 @@ func TestRunRejectsBadConfig(t *testing.T) {
 		{Name: "no secret", Want: "secret: required"},
 		{Name: "unknown defect", Args: []string{"--secret", "s", "--defect", "typo"}, Want: "valid: accept-unsigned, "},
 		{Name: "unknown defect from env", Args: []string{"--secret", "s"}, Env: map[string]string{"DEFECT": "typo"}, Want: `defect "typo"`},
+		{Name: "unknown variant", Args: []string{"--secret", "s", "--variant", "typo"}, Want: "valid: shed-429, "},
+		{Name: "defect and variant", Args: []string{"--secret", "s", "--defect", "no-dedupe", "--variant", "shed-429"}, Want: "choose one"},
+		{Name: "negative forward delay", Args: []string{"--secret", "s", "--forward-delay", "-1s"}, Want: "forward-delay"},
 		{Name: "bad addr", Args: []string{"--secret", "s", "--addr", "x"}, Want: "addr"},
 		{Name: "bad port", Args: []string{"--secret", "s", "--addr", "127.0.0.1:99999"}, Want: "listen 127.0.0.1:99999"},
 	})
@@ -70,6 +73,24 @@ func TestDefectTable(t *testing.T) {
 	for i, d := range ds {
 		want := []string{d.Name, d.Step, d.Bug, d.Check}
 		if got := rows[i][1:5]; !slices.Equal(got, want) {
+			t.Errorf("README row %d = %q, want %q", i+1, got, want)
+		}
+	}
+}
+
+// TestVariantTable keeps README.md's table of variants equal to variants().
+func TestVariantTable(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := regexp.MustCompile("(?m)^\\| `--variant ([a-z0-9-]+)` \\| (.+) \\|$").FindAllStringSubmatch(string(readme), -1)
+	vs := variants()
+	if len(rows) != len(vs) {
+		t.Fatalf("README lists %d variants, code %d", len(rows), len(vs))
+	}
+	for i, v := range vs {
+		if got, want := rows[i][1:3], []string{v.Name, v.What}; !slices.Equal(got, want) {
 			t.Errorf("README row %d = %q, want %q", i+1, got, want)
 		}
 	}
