@@ -32,6 +32,9 @@ func observationVerdicts(t *testing.T, bins binaries) {
 			`"verdict": "fail"`, "the sink received nothing at all during this run", "DOWNSTREAM_URL", "--inspect-sql DSN"}},
 		{"no sink", []string{"--env", "DOWNSTREAM_URL={sink_url}", "--no-sink"}, 0, []string{
 			"PASS (2 MUST checks skipped: no observation)"}},
+		{"sqlite in state_dir", []string{"--cmd", silent + " --db {state_dir}/events.db", "--require-observation",
+			"--inspect-sql", "sqlite:{state_dir}/events.db", "--inspect-query", recordsQuery}, 0, []string{
+			"PASS: every blocking check passed"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			args := append([]string{"conform", "--settle", "2s", "--only", observed, "--cmd", silent}, c.args...)

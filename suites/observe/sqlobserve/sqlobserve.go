@@ -37,13 +37,16 @@ var (
 	ErrNoKey  = errors.New("record with a NULL key")
 )
 
-// Observer counts the rows of Query per value of its Key column.
+// Observer counts the rows of Query per value of its Key column (or of its
+// only column, when no key was named).
 type Observer struct {
 	db     *sql.DB
 	query  string
 	key    string
 	name   string // the DSN without its password, for errors and reports
 	engine string
+	// defaulted: no --inspect-key, so a query of one column needs no alias.
+	defaulted bool
 }
 
 // Open prepares an observer of the database at dsn; it connects on the
@@ -53,7 +56,8 @@ func Open(dsn, query, key string) (*Observer, error) {
 	if strings.TrimSpace(query) == "" {
 		return nil, errors.New("--inspect-query: required with --inspect-sql, e.g. SELECT call_id || ':' || event AS key FROM events")
 	}
-	if key == "" {
+	defaulted := key == ""
+	if defaulted {
 		key = DefaultKey
 	}
 	driver, source, err := driverFor(dsn)
@@ -66,7 +70,7 @@ func Open(dsn, query, key string) (*Observer, error) {
 	}
 	db.SetMaxOpenConns(2)
 	db.SetConnMaxIdleTime(time.Minute)
-	return &Observer{db: db, query: query, key: key, name: redact(dsn), engine: driver}, nil
+	return &Observer{db: db, query: query, key: key, name: redact(dsn), engine: driver, defaulted: defaulted}, nil
 }
 
 // Kind is "sql", for reports and skip reasons.
@@ -119,6 +123,9 @@ func (o *Observer) count(rows *sql.Rows) (map[string]int, error) {
 		if strings.EqualFold(c, o.key) {
 			at = i
 		}
+	}
+	if at < 0 && len(cols) == 1 && o.defaulted {
+		at = 0 // one column and no --inspect-key: it is the key (key is reserved in MySQL)
 	}
 	if at < 0 {
 		return nil, fmt.Errorf("%w %q (columns: %s; name one with AS %s or --inspect-key)",

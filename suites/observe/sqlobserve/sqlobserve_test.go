@@ -67,11 +67,17 @@ func TestEngines(t *testing.T) {
 			if err != nil || counts["c1:call.created"] != 2 || counts["c2:call.created"] != 1 || len(counts) != 2 {
 				t.Fatalf("counts %v, %v", counts, err)
 			}
+			one, _ := Open(e.dsn, concat(e.name, "call_id", "':'", "event")+" FROM events", "")
+			if n, err := one.Counts(ctx); err != nil || n["c1:call.created"] != 2 {
+				t.Errorf("a query of one unnamed column: %v, %v; want it taken as the key", n, err)
+			}
+			one.Close()
 			cases := []struct {
 				query, key string
 				want       error
 			}{
-				{`SELECT call_id FROM events`, "", ErrColumn},
+				{`SELECT call_id, event FROM events`, "", ErrColumn},
+				{`SELECT call_id FROM events`, "id", ErrColumn},
 				{`SELECT note AS k FROM events`, "k", ErrNoKey},
 			}
 			for _, c := range cases {
