@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"time"
@@ -40,7 +42,7 @@ func (f ForwardResult) answer() int {
 // relay answers the sender what the forward target answered.
 func relay(w http.ResponseWriter, status int, f *ForwardResult) {
 	if f.Error != "" {
-		server.WriteJSON(w, status, server.Refusal{Error: f.Error})
+		server.WriteJSON(w, status, server.Refusal{Error: "forward " + f.Error})
 		return
 	}
 	if f.ContentType != "" {
@@ -55,7 +57,7 @@ func relay(w http.ResponseWriter, status int, f *ForwardResult) {
 func forward(ctx context.Context, client *http.Client, target string, h http.Header, body []byte) ForwardResult {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
-		return ForwardResult{Error: "forward " + target + ": " + err.Error()}
+		return ForwardResult{Error: target + ": " + err.Error()}
 	}
 	for k, vs := range h {
 		if hopByHop(k) {
@@ -67,7 +69,11 @@ func forward(ctx context.Context, client *http.Client, target string, h http.Hea
 	resp, err := client.Do(req)
 	res := ForwardResult{Latency: time.Since(start)}
 	if err != nil {
-		res.Error = "forward " + target + ": " + err.Error()
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // not "Post \"<target>\": ..." after the target again
+		}
+		res.Error = target + ": " + err.Error()
 		return res
 	}
 	res.Body, _ = io.ReadAll(io.LimitReader(resp.Body, 64<<10))

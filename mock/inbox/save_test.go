@@ -59,7 +59,7 @@ func TestInboxForwardFailureIsReported(t *testing.T) {
 	if status, _ := inboxPost(t, url+"/", nil, inboxPayload(t)); status != 200 {
 		t.Fatalf("with AckAlways the inbox's own verdict must not depend on the forward: status %d", status)
 	}
-	if !strings.Contains(out.String(), "forward failed: forward "+target) {
+	if !strings.Contains(out.String(), "forward failed: "+target+": dial tcp") || strings.Count(out.String(), target) != 1 {
 		t.Errorf("output lacks the forward failure:\n%s", out)
 	}
 }
