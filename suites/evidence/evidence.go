@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/minivoice/mvh/delivery"
+	"github.com/minivoice/mvh/outcome"
 )
 
 // EntryName is the Ginkgo report entry that carries a check's Evidence.
@@ -27,6 +28,10 @@ type Evidence struct {
 	// restarts and each attempt at a record the sink saw, for the checks
 	// whose meaning is in the order (durability.*, downstream.*).
 	Timeline []Moment `json:"timeline,omitempty"`
+	// Outcome is the accounting of a check that sent many deliveries
+	// (load.burst), in package outcome's words: the same object `mvh load`
+	// reports, so a burst reads alike in both.
+	Outcome *outcome.Tally `json:"outcome,omitempty"`
 }
 
 // Moment is one entry of a timeline.

@@ -141,6 +141,9 @@ func (c *Case) ExpectOutcome(ctx context.Context, acc Accepted) outcome.Tally {
 	}
 	tally := acc.Tally(ofCalls(counts, sent))
 	c.Notef("outcome: %s", tally)
+	c.mu.Lock()
+	c.ev.Outcome = &tally
+	c.mu.Unlock()
 	if problems := tally.Problems(problemKeys); len(problems) > 0 {
 		msg := strings.Join(problems, "\n")
 		if !p.done {
