@@ -181,11 +181,23 @@ func loadAndReport(ctx context.Context, a *app, cfg harness.Config, lc loadConfi
 	o.Progress = progress.update
 	res, err := loadgen.Run(ctx, o)
 	progress.done()
-	if err != nil && !errors.Is(err, context.Canceled) {
+	switch {
+	case errors.Is(err, context.Canceled):
+		// Ctrl-C: what was measured, unaccounted, then exit 130
+		if rerr := report(a, res, cfg.JSON, lc.Output, lc.HTML); rerr != nil && !errors.Is(rerr, silentFailure) {
+			return rerr
+		}
+		return interrupted(fmt.Errorf("load interrupted after %s: the figures above are partial and records were not counted",
+			res.Elapsed.Round(time.Second)))
+	case err != nil:
 		return fmt.Errorf("load: %w", err)
 	}
-	if obs != nil && err == nil {
+	if obs != nil {
 		if err := loadgen.Account(ctx, res, obs, cfg.Settle, cfg.SettleMax); err != nil {
+			if errors.Is(err, context.Canceled) {
+				_ = report(a, res, cfg.JSON, lc.Output, lc.HTML)
+				return interrupted(errors.New("load interrupted while counting records: the accounting above is missing"))
+			}
 			return fmt.Errorf("load: %w", err)
 		}
 	}

@@ -169,3 +169,18 @@ func TestLoadUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadInterrupted: Ctrl-C (the context ending) in the middle of a run
+// prints what was measured and exits 130 saying it is partial.
+func TestLoadInterrupted(t *testing.T) {
+	url, sinkAddr := reference(t, "whsec_loadtest_secret")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	time.AfterFunc(time.Second, cancel)
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, []string{"load", "--url", url, "--secret", "whsec_loadtest_secret", "--sink-addr", sinkAddr,
+		"--rate", "100", "--duration", "1m", "--events", "call.created"}, strings.NewReader(""), &stdout, &stderr)
+	if code != exitInterrupted || !strings.Contains(stdout.String(), "deliveries") || !strings.Contains(stderr.String(), "interrupted") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want %d with the partial figures", code, stdout.String(), stderr.String(), exitInterrupted)
+	}
+}
