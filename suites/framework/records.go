@@ -188,21 +188,27 @@ func total(counts map[string]int) int {
 	return n
 }
 
-// unkeyedHint explains missing records from the sink: it refused some for
-// lacking a key (the receiver forwards, but not in the shape --sink-key
-// expects), or it received nothing at all during the run, which usually
-// means the receiver writes to its database and forwards nowhere.
+// unkeyedHint explains missing records: the sink refused some for lacking
+// a key (the receiver forwards, but not in the shape --sink-key expects),
+// or the observer saw no record at all during the run, which usually means
+// the harness looks where the receiver does not write.
 func (c *Case) unkeyedHint() string {
-	if c.f.Env.Sink() == nil || c.f.Env.Observer() != observe.Observer(c.f.Env.Sink()) {
+	obs := c.f.Env.Observer()
+	if obs == nil {
 		return ""
 	}
-	if n := c.f.Env.Sink().Unkeyed(); n > 0 {
-		return fmt.Sprintf(" (the sink refused %d records with nothing at --sink-key %s)", n, c.f.Config.SinkKey)
+	sink := c.f.Env.Sink()
+	isSink := sink != nil && obs == observe.Observer(sink)
+	if isSink && sink.Unkeyed() > 0 {
+		return fmt.Sprintf(" (the sink refused %d records with nothing at --sink-key %s)", sink.Unkeyed(), c.f.Config.SinkKey)
 	}
-	if counts, _ := c.f.Env.Sink().Counts(context.Background()); len(counts) == 0 {
+	if counts, err := obs.Counts(context.Background()); err != nil || len(counts) > 0 {
+		return ""
+	}
+	if isSink {
 		return " (" + SinkSilent + ")"
 	}
-	return ""
+	return fmt.Sprintf(" (the %s observer saw no record at all during this run: does it read where the receiver writes?)", obs.Kind())
 }
 
 // SinkSilent is the hint of a failed record check when the sink never

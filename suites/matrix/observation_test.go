@@ -15,8 +15,9 @@ const observed = "ack.valid-delivery,idempotency.redelivery,signature.rejected-n
 
 // observationVerdicts: a run that cannot see the receiver's records says
 // so on its verdict line and passes only without --require-observation; a
-// sink that received nothing makes the failures say so; --no-sink turns
-// those failures back into skips.
+// sink (or a query) that saw nothing makes the failures say so; --no-sink
+// turns those failures back into skips; a SQLite file in {state_dir} is
+// observed end to end.
 func observationVerdicts(t *testing.T, bins binaries) {
 	silent := bins.path("reference") + " --addr 127.0.0.1:{port} --secret {secret} --no-forward"
 	for _, c := range []struct {
@@ -35,6 +36,9 @@ func observationVerdicts(t *testing.T, bins binaries) {
 		{"sqlite in state_dir", []string{"--cmd", silent + " --db {state_dir}/events.db", "--require-observation",
 			"--inspect-sql", "sqlite:{state_dir}/events.db", "--inspect-query", recordsQuery}, 0, []string{
 			"PASS: every blocking check passed"}},
+		{"sql reads nothing", []string{"--cmd", silent + " --db {state_dir}/events.db", "--json",
+			"--inspect-sql", "sqlite:{state_dir}/events.db", "--inspect-query", recordsQuery + " WHERE event = 'no such event'"}, 1, []string{
+			"the sql observer saw no record at all during this run"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			args := append([]string{"conform", "--settle", "2s", "--only", observed, "--cmd", silent}, c.args...)
