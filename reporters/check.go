@@ -35,6 +35,9 @@ func checkOf(sr types.SpecReport, strict bool) Check {
 		c.SkipReason = sr.Failure.Message
 	case StatusInterrupted:
 		c.SkipReason = InterruptedReason
+		if catalogue.TimedOutRun(sr) {
+			c.SkipReason = TimedOutReason
+		}
 	}
 	c.Evidence = capExchanges(c.Evidence)
 	return c
@@ -136,6 +139,10 @@ func (c Counts) add(status string) Counts {
 	}
 	return c
 }
+
+// TimedOutReason is what the check running when the run's --timeout
+// elapsed says instead of a verdict.
+const TimedOutReason = "the run's --timeout elapsed while it ran; not judged"
 
 // InterruptedReason is what an interrupted check says instead of a verdict.
 const InterruptedReason = "interrupted by a signal (Ctrl-C) while running; not judged"

@@ -34,8 +34,11 @@ func verdict(doc Document, s catalogue.Summary) (string, []string) {
 		reasons = append(reasons, failedChecks(len(should), LevelShould, should)+" (strict)")
 	}
 	for _, e := range s.SuiteErrors {
-		if e == ginkgoInterrupted {
-			e = interruptedReason(doc)
+		switch e {
+		case ginkgoInterrupted:
+			e = interruptedReason(doc, "interrupted by a signal")
+		case GinkgoTimedOut:
+			e = interruptedReason(doc, "stopped by --timeout")
 		}
 		reasons = append(reasons, shortReason(e, reasonWidth))
 	}
@@ -51,9 +54,13 @@ func verdict(doc Document, s catalogue.Summary) (string, []string) {
 // ginkgoInterrupted is the suite failure Ginkgo records for a signal.
 const ginkgoInterrupted = "Interrupted by User"
 
-// interruptedReason names the check a signal stopped and what was left.
-func interruptedReason(doc Document) string {
-	msg := "interrupted by a signal"
+// GinkgoTimedOut is the suite failure Ginkgo records when the run's
+// --timeout (its suite timeout) elapsed.
+const GinkgoTimedOut = "Suite Timeout Elapsed"
+
+// interruptedReason names the check a signal or the timeout stopped, and
+// what was left.
+func interruptedReason(doc Document, msg string) string {
 	for _, c := range doc.Checks {
 		if c.Status == StatusInterrupted {
 			msg += " during " + c.ID

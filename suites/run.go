@@ -190,6 +190,7 @@ func runSpecs(f *framework.Framework, cfg harness.Config, o options, preview boo
 	if preview {
 		rep = ginkgo.PreviewSpecs(Description, sc, rc)
 	} else {
+		sc.Timeout = cfg.Timeout // Ginkgo interrupts the running check, skips the rest
 		ginkgo.RunSpecs(failRecorder{}, Description, sc, rc)
 	}
 	// The tree is built inside RunSpecs, so only now are the specs known.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/onsi/ginkgo/v2/types"
@@ -37,8 +38,9 @@ the receiver {sink_url} as its downstream, or pin it with --sink-addr) or
 
 Exit status: 0 when no MUST check failed (and no SHOULD check, with --strict),
 1 when one did, 2 for bad flags (filters that select no check included) or a
-receiver that never became ready, 130 when Ctrl-C (SIGINT) or SIGTERM stopped
-the run: the running check is reported interrupted and the reports written.`,
+receiver that never became ready or a run longer than --timeout (default 10m),
+130 when Ctrl-C (SIGINT) or SIGTERM stopped the run. A run stopped either way
+reports the running check interrupted, the rest not run, and writes the reports.`,
 		Example: `  mvh conform --demo
   mvh conform --cmd "bin/reference --addr 127.0.0.1:{port} --secret {secret} --downstream {sink_url}"
   mvh conform --url http://127.0.0.1:8080/webhooks/minivoice --secret whsec_... --sink-addr 127.0.0.1:9000
@@ -107,6 +109,9 @@ func runConform(cmd *cobra.Command, a *app, cfg harness.Config) error {
 	}
 	if stopped {
 		return interrupted(errSilent) // the summary says which check was interrupted
+	}
+	if slices.Contains(rep.SpecialSuiteFailureReasons, reporters.GinkgoTimedOut) {
+		return usagef("the run took longer than --timeout %s: the running check is reported interrupted, the rest not run", cfg.Timeout)
 	}
 	if !catalogue.Verdict(rep, cfg.Strict).Pass {
 		return silentFailure

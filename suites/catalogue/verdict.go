@@ -2,6 +2,7 @@ package catalogue
 
 import (
 	"github.com/onsi/ginkgo/v2/types"
+	"strings"
 )
 
 // Status is a check's outcome as the reports show it.
@@ -26,7 +27,7 @@ func StatusOf(sr types.SpecReport) Status {
 	switch {
 	case sr.State == types.SpecStatePassed:
 		return Passed
-	case sr.State == types.SpecStateInterrupted:
+	case sr.State == types.SpecStateInterrupted, TimedOutRun(sr):
 		return Interrupted
 	case sr.State.Is(types.SpecStateFailureStates):
 		return Failed
@@ -35,6 +36,17 @@ func StatusOf(sr types.SpecReport) Status {
 	default:
 		return NotRun
 	}
+}
+
+// suiteTimeout starts the failure Ginkgo gives the check that was running
+// when the run's --timeout (its suite timeout) elapsed; a check's own time
+// limit says "A spec timeout occurred" and is a failure of the check.
+const suiteTimeout = "A suite timeout occurred"
+
+// TimedOutRun reports whether sr was stopped by the run's --timeout rather
+// than by its own time limit.
+func TimedOutRun(sr types.SpecReport) bool {
+	return sr.State == types.SpecStateTimedout && strings.HasPrefix(sr.Failure.Message, suiteTimeout)
 }
 
 // LevelOf reads a check's level from its spec labels; "" for a spec that

@@ -15,6 +15,10 @@ import (
 	"github.com/minivoice/mvh/suites/target"
 )
 
+// DefaultTimeout bounds a run: the catalogue takes well under a minute
+// against a correct receiver, and minutes only against a slow one.
+const DefaultTimeout = 10 * time.Minute
+
 // Config is one conformance run. RegisterFlags binds it to a flag set, so
 // the CLI (through pflag's AddGoFlagSet) and `go test ./suites -args ...`
 // accept the same flags.
@@ -44,6 +48,9 @@ type Config struct {
 
 	// Knobs of the checks.
 	Settle, AckBudget, SlowDownstream time.Duration
+	// Timeout bounds the whole run: when it elapses the running check is
+	// reported interrupted, the rest not run, and the reports are written.
+	Timeout time.Duration
 	// SettleMax bounds a wait for records that still arrive: a check
 	// waits while a new record came within the last Settle.
 	SettleMax time.Duration
@@ -79,6 +86,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Level, "level", "should", "lowest level to run: must (MUST checks only) or should (all)")
 	fs.BoolVar(&c.Strict, "strict", false, "fail the run on a failed SHOULD check too")
 	fs.DurationVar(&c.Settle, "settle", framework.DefaultSettle, "how long a receiver may go without a new record before a check stops waiting for records")
+	fs.DurationVar(&c.Timeout, "timeout", DefaultTimeout, "bound on the whole run: the running check is reported interrupted, the rest not run, the reports written, exit 2")
 	fs.DurationVar(&c.SettleMax, "settle-max", framework.DefaultSettleMax, "how long a check waits for records in all while they still arrive")
 	fs.DurationVar(&c.AckBudget, "ack-budget", framework.DefaultAckBudget, "p95 time to 2xx a receiver should stay within")
 	fs.DurationVar(&c.SlowDownstream, "slow-downstream", framework.DefaultSlowDownstream, "per-record delay of the sink in ack.slow-downstream")

@@ -135,7 +135,7 @@ func (c Config) validateKnobs() error {
 	for _, f := range []struct {
 		name string
 		d    time.Duration
-	}{{"--settle", c.Settle}, {"--settle-max", c.SettleMax}, {"--ack-budget", c.AckBudget}, {"--slow-downstream", c.SlowDownstream}} {
+	}{{"--timeout", c.Timeout}, {"--settle", c.Settle}, {"--settle-max", c.SettleMax}, {"--ack-budget", c.AckBudget}, {"--slow-downstream", c.SlowDownstream}} {
 		if f.d <= 0 {
 			return fmt.Errorf("%s %s: want a positive duration", f.name, f.d)
 		}
