@@ -61,7 +61,7 @@ postgresql:
 
 # MariaDB (Debian's mariadb-server) for the same tests, the MySQL dialect.
 mariadb:
-	@command -v mariadbd >/dev/null 2>&1 || { \
+	@test -x /usr/sbin/mariadbd || command -v mariadbd >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing mariadb-server for the database observer tests"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mariadb-server >/dev/null; \

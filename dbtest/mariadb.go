@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -24,8 +25,8 @@ type MariaDB struct {
 // grant tables: any user may connect, which is all a test needs.
 func StartMariaDB(t testing.TB) *MariaDB {
 	t.Helper()
-	server, err := exec.LookPath("mariadbd")
-	install, ierr := exec.LookPath("mariadb-install-db")
+	server, err := lookPath("mariadbd")
+	install, ierr := lookPath("mariadb-install-db")
 	if err != nil || ierr != nil {
 		missing(t, fmt.Errorf("mariadb: %w (apt-get install mariadb-server, or make mariadb)", ErrNotInstalled))
 	}
@@ -73,4 +74,18 @@ func (m *MariaDB) Database(t testing.TB, name string) string {
 	t.Helper()
 	createDatabase(t, m.admin, "`"+name+"`")
 	return "mysql://root@" + m.Addr + "/" + name
+}
+
+// lookPath finds a program on PATH or where Debian installs servers
+// (/usr/sbin is not on every user's PATH).
+func lookPath(name string) (string, error) {
+	if p, err := exec.LookPath(name); err == nil {
+		return p, nil
+	}
+	for _, dir := range []string{"/usr/sbin", "/usr/bin"} {
+		if p, err := exec.LookPath(filepath.Join(dir, name)); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%s: %w", name, ErrNotInstalled)
 }
