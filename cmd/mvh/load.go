@@ -27,6 +27,15 @@ func sharedWithConform(name string) bool {
 		"secret", "settle", "settle-max", "json", "demo"}, name)
 }
 
+// loadUsage rewords the shared flags whose conform help speaks of checks.
+var loadUsage = map[string]string{
+	"demo":                "load the bundled reference receiver",
+	"json":                "print the result as JSON on stdout",
+	"settle":              "how long the receiver may go without a new record before the accounting stops waiting",
+	"settle-max":          "how long the accounting waits for records in all while they still arrive",
+	"require-observation": "exit 2 when the receiver's records cannot be observed, instead of reporting the answers only",
+}
+
 // redeliverySpan is what the contract's retry schedule is compressed to
 // for deliveries a receiver sheds.
 const redeliverySpan = 10 * time.Second
@@ -66,6 +75,9 @@ func (r *rateFlag) String() string {
 	}
 	return strconv.Itoa(int(*r))
 }
+
+// Type names the value in --help.
+func (r *rateFlag) Type() string { return "N|max" }
 
 func (r *rateFlag) Set(s string) error {
 	if s == "max" {
@@ -107,7 +119,11 @@ without shedding, 1 otherwise, 2 for bad flags or a receiver never ready.`,
 	shared := flag.NewFlagSet("load", flag.ContinueOnError)
 	all.VisitAll(func(f *flag.Flag) {
 		if sharedWithConform(f.Name) {
-			shared.Var(f.Value, f.Name, f.Usage)
+			usage := f.Usage
+			if u, ok := loadUsage[f.Name]; ok {
+				usage = u
+			}
+			shared.Var(f.Value, f.Name, usage)
 		}
 	})
 	lc.RegisterFlags(shared)
@@ -171,6 +187,9 @@ func runLoad(cmd *cobra.Command, a *app, cfg harness.Config, lc loadConfig) erro
 	// redeliverySpan past the end of sending
 	o.Redelivery = redelivery.Compress(s.Retry(), redeliverySpan, o.Workers)
 	o.Redelivery.Until = time.Now().Add(o.Duration + redeliverySpan)
+	if cfg.Require && env.Observer == nil {
+		return usagef("--require-observation: nothing observes the records: give the receiver {sink_url}, or --sink-addr, --inspect-url, --inspect-sql or --inspect-cmd")
+	}
 	return loadAndReport(cmd.Context(), a, cfg, lc, o, env.Observer)
 }
 

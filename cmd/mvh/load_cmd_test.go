@@ -43,13 +43,15 @@ func reference(t *testing.T, secret string) (url, sinkAddr string) {
 
 // TestLoadReference: the reference receiver under duplicates sent
 // together and apart records every event once; exit 0. The accounting
-// is asserted, never the rate.
+// is asserted, never the rate, and the rate is low: on a loaded machine
+// under -race a receiver may rightly answer 500 when its store times out,
+// which fails a load run.
 func TestLoadReference(t *testing.T) {
 	url, sinkAddr := reference(t, "whsec_loadtest_secret")
 	out := filepath.Join(t.TempDir(), "a.json")
 	html := filepath.Join(t.TempDir(), "load.html")
 	code, stdout, stderr := cmdRun(t, "load", "--url", url, "--secret", "whsec_loadtest_secret", "--sink-addr", sinkAddr,
-		"--rate", "200", "--duration", "2s", "--dup-ratio", "0.2", "--concurrent-dups", "--events", "call.created,call.completed",
+		"--rate", "60", "--duration", "2s", "--dup-ratio", "0.2", "--concurrent-dups", "--events", "call.created,call.completed",
 		"--settle", "2s", "--json", "--output", out, "--html", html)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
@@ -84,7 +86,7 @@ func TestLoadFaulty(t *testing.T) {
 	} {
 		t.Run(tt.defect, func(t *testing.T) {
 			code, stdout, stderr := cmdRun(t, "load", "--cmd", faulty+" --addr 127.0.0.1:{port} --secret {secret} --downstream {sink_url} --defect "+tt.defect,
-				"--rate", "100", "--duration", "2s", "--dup-ratio", "0.3", "--events", "call.created", "--settle", "2s")
+				"--rate", "50", "--duration", "2s", "--dup-ratio", "0.3", "--events", "call.created", "--settle", "2s")
 			if code != 1 || !strings.Contains(stdout, tt.want) {
 				t.Errorf("exit %d, stdout %q, stderr %q; want 1 naming %q", code, stdout, stderr, tt.want)
 			}
@@ -106,7 +108,7 @@ func TestLoadMerge(t *testing.T) {
 	}()
 	var results []loadgen.Result
 	for _, name := range []string{"a.json", "b.json"} {
-		code, stdout, stderr := cmdRun(t, "load", "--url", url, "--secret", "whsec_loadtest_secret", "--rate", "100",
+		code, stdout, stderr := cmdRun(t, "load", "--url", url, "--secret", "whsec_loadtest_secret", "--rate", "50",
 			"--duration", "1s", "--dup-ratio", "0.2", "--events", "call.created", "--json", "--output", filepath.Join(dir, name))
 		var r loadgen.Result
 		if code != 0 || json.Unmarshal([]byte(stdout), &r) != nil {
@@ -162,6 +164,7 @@ func TestLoadUsageErrors(t *testing.T) {
 		{[]string{"load"}, "give --url"},
 		{[]string{"load", "merge"}, "requires at least 1 arg"},
 		{[]string{"sink"}, "--output"},
+		{[]string{"load", "--url", "http://127.0.0.1:9/w", "--secret", "whsec_x", "--ready-timeout", "1s", "--rate", "max", "--workers", "-1"}, "--workers"},
 	} {
 		code, _, stderr := cmdRun(t, tc.args...)
 		if code != exitUsage || !strings.Contains(stderr, tc.want) {
@@ -179,7 +182,7 @@ func TestLoadInterrupted(t *testing.T) {
 	time.AfterFunc(time.Second, cancel)
 	var stdout, stderr bytes.Buffer
 	code := run(ctx, []string{"load", "--url", url, "--secret", "whsec_loadtest_secret", "--sink-addr", sinkAddr,
-		"--rate", "100", "--duration", "1m", "--events", "call.created"}, strings.NewReader(""), &stdout, &stderr)
+		"--rate", "50", "--duration", "1m", "--events", "call.created"}, strings.NewReader(""), &stdout, &stderr)
 	if code != exitInterrupted || !strings.Contains(stdout.String(), "deliveries") || !strings.Contains(stderr.String(), "interrupted") {
 		t.Errorf("exit %d, stdout %q, stderr %q; want %d with the partial figures", code, stdout.String(), stderr.String(), exitInterrupted)
 	}
