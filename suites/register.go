@@ -34,12 +34,19 @@ var areas = []func(*framework.Framework){
 // register declares the whole spec tree for one run; f carries the run's
 // configuration into every check. onSpec sees each check as it ends and
 // onSuite the final report.
-func register(f *framework.Framework, onSpec func(types.SpecReport), onSuite func(types.Report)) {
+func register(f *framework.Framework, onStart func(string), onSpec func(types.SpecReport), onSuite func(types.Report)) {
 	ginkgo.Describe(Description, ginkgo.Ordered, ginkgo.ContinueOnFailure, func() {
 		for _, specs := range areas {
 			specs(f)
 		}
 	})
+	if onStart != nil {
+		ginkgo.ReportBeforeEach(func(sr types.SpecReport) {
+			if catalogue.IsCheck(sr) && sr.State == types.SpecStateInvalid { // about to run, not filtered out
+				onStart(sr.LeafNodeText)
+			}
+		})
+	}
 	if onSpec != nil {
 		ginkgo.ReportAfterEach(func(sr types.SpecReport) {
 			if catalogue.IsCheck(sr) && catalogue.StatusOf(sr) != catalogue.NotRun {

@@ -50,6 +50,7 @@ type options struct {
 	containers harness.ContainerFactory
 	openSQL    harness.SQLOpener
 	onCheck    func(types.SpecReport)
+	onStart    func(string)
 	session    *Session
 	ginkgoOut  io.Writer
 }
@@ -68,6 +69,12 @@ func WithContainers(f harness.ContainerFactory) Option {
 
 // OnCheck is called as each check ends (not for checks left out).
 func OnCheck(fn func(types.SpecReport)) Option { return func(o *options) { o.onCheck = fn } }
+
+// OnStart is told what the run starts doing, so a terminal can show it
+// while it lasts: "starting the receiver" (an image built, a container
+// started, readiness waited for), then each check's ID as it starts, and
+// "" once the receiver is up.
+func OnStart(fn func(what string)) Option { return func(o *options) { o.onStart = fn } }
 
 // WithSession fills s once the receiver is up, and its Logs at the end.
 func WithSession(s *Session) Option { return func(o *options) { o.session = s } }
@@ -97,7 +104,9 @@ func Run(ctx context.Context, cfg harness.Config, opts ...Option) (types.Report,
 	if cfg.Seed == 0 {
 		cfg.Seed = rand.Int64N(1<<31-1) + 1
 	}
+	o.started("starting the receiver")
 	env, err := harness.Start(ctx, cfg, o.containers, o.openSQL, o.logger)
+	o.started("")
 	if err != nil {
 		return types.Report{}, err
 	}
@@ -129,6 +138,12 @@ func Preview(cfg harness.Config, opts ...Option) (types.Report, map[string]int, 
 	f := framework.New(cfg.Knobs(), s, cat, nil)
 	rep, err := runSpecs(f, cfg, o, true)
 	return rep, f.Registered(), err
+}
+
+func (o options) started(what string) {
+	if o.onStart != nil {
+		o.onStart(what)
+	}
 }
 
 func apply(opts []Option) options {
@@ -174,7 +189,7 @@ func runSpecs(f *framework.Framework, cfg harness.Config, o options, preview boo
 	defer runMu.Unlock()
 	globals.Reset()
 	var rep types.Report
-	register(f, o.onCheck, func(r types.Report) { rep = r })
+	register(f, o.onStart, o.onCheck, func(r types.Report) { rep = r })
 	sc, rc := ginkgo.GinkgoConfiguration()
 	if sc.ParallelTotal > 1 {
 		return rep, fmt.Errorf("%w: ginkgo -p: the checks share one receiver and run serially", harness.ErrConfig)

@@ -92,8 +92,15 @@ func runConform(cmd *cobra.Command, a *app, cfg harness.Config) error {
 	})
 	defer quietTestcontainers(a.logger)()
 	var session suites.Session
-	rep, err := suites.Run(cmd.Context(), cfg, suites.WithSpec(s), suites.WithLogger(a.logger),
-		suites.WithSession(&session), suites.OnCheck(term.Check), suites.WithGinkgoOutput(io.Discard))
+	opts := []suites.Option{suites.WithSpec(s), suites.WithLogger(a.logger), suites.WithSession(&session),
+		suites.OnCheck(term.Check), suites.WithGinkgoOutput(io.Discard)}
+	if !cfg.JSON { // machines read stdout then; nothing extra on stderr either
+		live := newLiveLine(a.stderr)
+		defer live.Clear()
+		opts = append(opts, suites.OnStart(live.Show),
+			suites.OnCheck(func(sr types.SpecReport) { live.Clear(); term.Check(sr) }))
+	}
+	rep, err := suites.Run(cmd.Context(), cfg, opts...)
 	stopped := cmd.Context().Err() != nil
 	if err != nil && stopped {
 		return interrupted(fmt.Errorf("interrupted before the checks ran: %w", scrub(err, cfg)))

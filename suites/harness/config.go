@@ -98,7 +98,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.JSON, "json", false, "print the report as JSON on stdout")
 	fs.BoolVar(&c.List, "list", false, "print the catalogue of checks and exit")
 	fs.BoolVar(&c.Demo, "demo", false, "run the whole catalogue against the bundled reference receiver")
-	fs.BoolVar(&c.Quiet, "quiet", false, "print only the summary")
+	fs.BoolVar(&c.Quiet, "quiet", false, "print only failing checks and the summary")
 }
 
 // Knobs is the part of c the checks read (framework.Config).
