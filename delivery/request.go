@@ -41,6 +41,9 @@ type Request struct {
 	Skew    time.Duration
 	// UserAgent says which part of mvh sent it; mvh-mock/1 when empty.
 	UserAgent string
+	// Scheme names the headers and makes the signature: the contract's
+	// x-minivoice-signature (spec.Scheme.Signing); zero is the published one.
+	Scheme signature.Scheme
 }
 
 // Build makes r into a request for ctx, after CheckURL. The body bytes go
@@ -62,7 +65,8 @@ func (r Request) Build(ctx context.Context) (*http.Request, error) {
 	if ua == "" {
 		ua = "mvh-mock/1"
 	}
-	sig, err := Headers(kind, r.Now, signed, r.Skew, r.Secrets...)
+	sc := r.Scheme.WithDefaults()
+	sig, err := SchemeHeaders(sc, kind, r.Now, signed, r.Skew, r.Secrets...)
 	if err != nil {
 		return nil, err
 	}
@@ -74,13 +78,13 @@ func (r Request) Build(ctx context.Context) (*http.Request, error) {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	for k, v := range r.Header {
-		if !strings.EqualFold(k, signature.TimestampHeader) && !strings.EqualFold(k, signature.SignatureHeader) {
+		if !strings.EqualFold(k, sc.TimestampHeader) && !strings.EqualFold(k, sc.SignatureHeader) {
 			req.Header.Set(k, v)
 		}
 	}
 	req.Header.Set("User-Agent", ua)
 	if r.Event != "" {
-		req.Header.Set(signature.EventHeader, r.Event)
+		req.Header.Set(sc.EventHeader, r.Event)
 	}
 	for k, v := range sig {
 		req.Header.Set(k, v)

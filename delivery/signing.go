@@ -103,6 +103,14 @@ func WrongSecretFor(secret string) string {
 // zero; other kinds ignore it. It returns nil for SignNone and for a valid
 // delivery without secrets (an unsigned application).
 func Headers(kind Signing, now time.Time, signed []byte, skew time.Duration, secrets ...string) (map[string]string, error) {
+	return SchemeHeaders(signature.Scheme{}, kind, now, signed, skew, secrets...)
+}
+
+// SchemeHeaders is Headers for the signing scheme sc (the zero Scheme is the
+// published one): the header names, prefix, separator and signed content
+// follow sc, so a contract with other values is signed its way.
+func SchemeHeaders(sc signature.Scheme, kind Signing, now time.Time, signed []byte, skew time.Duration, secrets ...string) (map[string]string, error) {
+	sc = sc.WithDefaults()
 	if skew == 0 {
 		skew = DefaultSkew
 		if kind == SignSkewPast || kind == SignSkewFuture {
@@ -122,29 +130,29 @@ func Headers(kind Signing, now time.Time, signed []byte, skew time.Duration, sec
 		if len(secrets) == 0 {
 			return nil, nil
 		}
-		sig = signature.Sign(ts, signed, secrets...)
+		sig = sc.Sign(ts, signed, secrets...)
 	case SignWrongSecret:
-		sig = signature.Sign(ts, signed, WrongSecretFor(first))
+		sig = sc.Sign(ts, signed, WrongSecretFor(first))
 	case SignStale, SignSkewPast:
 		ts = now.Add(-skew).Unix()
-		sig = signature.Sign(ts, signed, secrets...)
+		sig = sc.Sign(ts, signed, secrets...)
 	case SignFuture, SignSkewFuture:
 		ts = now.Add(skew).Unix()
-		sig = signature.Sign(ts, signed, secrets...)
+		sig = sc.Sign(ts, signed, secrets...)
 	case SignEmpty:
-		sig = signature.Version + "="
+		sig = sc.Prefix
 	case SignTruncated:
-		sig = signature.Sign(ts, signed, first)
+		sig = sc.Sign(ts, signed, first)
 		sig = sig[:len(sig)-32]
 	case SignRotation:
-		sig = signature.Sign(ts, signed, append([]string{WrongSecretFor(first)}, secrets...)...)
+		sig = sc.Sign(ts, signed, append([]string{WrongSecretFor(first)}, secrets...)...)
 	case SignUnknownScheme:
-		sig = "v0=" + signature.Compute(WrongSecretFor(first), ts, signed) + signature.Separator + signature.Sign(ts, signed, secrets...)
+		sig = "v0=" + sc.Compute(WrongSecretFor(first), ts, signed) + sc.Separator + sc.Sign(ts, signed, secrets...)
 	default:
 		return nil, fmt.Errorf("signing %q: want one of %v", kind, Signings())
 	}
 	return map[string]string{
-		signature.TimestampHeader: strconv.FormatInt(ts, 10),
-		signature.SignatureHeader: sig,
+		sc.TimestampHeader: strconv.FormatInt(ts, 10),
+		sc.SignatureHeader: sig,
 	}, nil
 }

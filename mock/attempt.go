@@ -32,7 +32,8 @@ func (e *Engine) attempt(hard context.Context, r record) Attempt {
 	defer cancel()
 	start := time.Now()
 	a.StartedAt, a.SentAt = e.scheduleNow(r).UTC(), start.UTC()
-	req, err := delivery.NewRequest(ctx, r.URL, r.Event, r.Body, start, r.secrets...)
+	req, err := delivery.Request{URL: r.URL, Event: r.Event, Body: r.Body, Now: start, Secrets: r.secrets,
+		Scheme: e.spec.Signature().Signing()}.Build(ctx)
 	if err == nil {
 		a.RequestHeaders = firstValues(req.Header)
 	}

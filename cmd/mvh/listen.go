@@ -78,8 +78,8 @@ func runListen(ctx context.Context, a *app, cfg inbox.Config) error {
 
 // checkListen refuses flags that would only fail at the first delivery.
 func checkListen(cfg inbox.Config) error {
-	if cfg.Tolerance <= 0 {
-		return usagef("--tolerance %s: want a positive duration", cfg.Tolerance)
+	if cfg.Tolerance < 0 {
+		return usagef("--tolerance %s: want a positive duration (or none: the contract's)", cfg.Tolerance)
 	}
 	if err := checkSecrets(cfg.Secrets); err != nil {
 		return err

@@ -73,7 +73,7 @@ func TestListenBadInput(t *testing.T) {
 	}{
 		{"bad forward", []string{"--forward", "ftp://x"}, "forward"},
 		{"forward port out of range", []string{"--forward", "http://127.0.0.1:99999/"}, "port 99999"},
-		{"bad tolerance", []string{"--tolerance", "0s"}, "--tolerance"},
+		{"bad tolerance", []string{"--tolerance", "-5s"}, "--tolerance"},
 		{"empty secret", []string{"--secret", ""}, "--secret #1"},
 		{"bad path", []string{"--path", "hooks"}, `path "hooks"`},
 		{"unwritable save dir", []string{"--save", filepath.Join(blocker, "sub")}, "--save"},

@@ -63,42 +63,43 @@ func (d Diagnosis) Detail() []string {
 // diagnose verifies h and body against secrets and explains a failure. It
 // uses spec/signature's Verifier for the verdict, so the inbox can never
 // accept what a conforming receiver would reject, and only adds the why.
-func diagnose(h http.Header, body []byte, secrets []string, tolerance time.Duration, now time.Time) Diagnosis {
+func diagnose(h http.Header, body []byte, secrets []string, sc signature.Scheme, now time.Time) Diagnosis {
+	sc = sc.WithDefaults()
 	if len(secrets) == 0 {
 		reason := "unsigned, not verified (no --secret)"
-		if h.Get(signature.SignatureHeader) != "" {
+		if h.Get(sc.SignatureHeader) != "" {
 			reason = "signed, not verified (no --secret)"
 		}
 		return Diagnosis{Reason: reason}
 	}
 	d := Diagnosis{Checked: true}
-	ts, sig := h.Get(signature.TimestampHeader), h.Get(signature.SignatureHeader)
+	ts, sig := h.Get(sc.TimestampHeader), h.Get(sc.SignatureHeader)
 	if ts == "" && sig == "" {
 		d.Err = signature.ErrMissingHeader
-		d.Reason = fmt.Sprintf("missing header %s and %s: the delivery is unsigned", signature.TimestampHeader, signature.SignatureHeader)
+		d.Reason = fmt.Sprintf("missing header %s and %s: the delivery is unsigned", sc.TimestampHeader, sc.SignatureHeader)
 		return d
 	}
-	v := signature.Verifier{Secrets: secrets, Tolerance: tolerance, Now: func() time.Time { return now }}
+	v := signature.Verifier{Secrets: secrets, Scheme: sc, Now: func() time.Time { return now }}
 	err := v.Verify(ts, sig, body)
 	if err == nil {
 		d.Valid = true
-		d.Reason = "signature " + matchingSecret(ts, sig, body, secrets)
+		d.Reason = "signature " + matchingSecret(sc, ts, sig, body, secrets)
 		return d
 	}
 	d.Err = err
 	d.Reason = err.Error()
 	if errors.Is(err, signature.ErrNoMatch) {
-		explainMismatch(&d, ts, sig, body, secrets)
+		explainMismatch(&d, sc, ts, sig, body, secrets)
 	}
 	return d
 }
 
 // matchingSecret names which secret verified, so a rotation can be watched.
-func matchingSecret(ts, header string, body []byte, secrets []string) string {
-	t, _ := signature.ParseTimestamp(ts)
+func matchingSecret(sc signature.Scheme, ts, header string, body []byte, secrets []string) string {
+	t, _ := sc.ParseTimestamp(ts)
 	for i, s := range secrets {
-		want := signature.Version + "=" + signature.Compute(s, t, body)
-		for _, entry := range strings.Split(header, signature.Separator) {
+		want := sc.Prefix + sc.Compute(s, t, body)
+		for _, entry := range strings.Split(header, sc.Separator) {
 			if strings.TrimSpace(entry) == want {
 				return fmt.Sprintf("ok with secret #%d", i+1)
 			}
@@ -110,19 +111,19 @@ func matchingSecret(ts, header string, body []byte, secrets []string) string {
 // explainMismatch fills the evidence of a no-match and tells a body changed
 // after signing (a proxy or framework re-encoding it) from a wrong secret, by
 // trying the usual alterations of the body with every secret.
-func explainMismatch(d *Diagnosis, ts, header string, body []byte, secrets []string) {
-	t, _ := signature.ParseTimestamp(ts)
-	d.Expected = abbreviate(signature.SignedContent(t, body), contentPreview)
+func explainMismatch(d *Diagnosis, sc signature.Scheme, ts, header string, body []byte, secrets []string) {
+	t, _ := sc.ParseTimestamp(ts)
+	d.Expected = abbreviate(sc.SignedContent(t, body), contentPreview)
 	for _, s := range secrets {
-		d.Computed = append(d.Computed, signature.Version+"="+signature.Compute(s, t, body))
+		d.Computed = append(d.Computed, sc.Prefix+sc.Compute(s, t, body))
 	}
-	for _, entry := range strings.Split(header, signature.Separator) {
+	for _, entry := range strings.Split(header, sc.Separator) {
 		d.Received = append(d.Received, strings.TrimSpace(entry))
 	}
-	sums, _ := signature.ParseHeader(header)
+	sums, _ := sc.ParseHeader(header)
 	for _, alt := range alterations(body) {
 		for i, s := range secrets {
-			if matches(sums, s, t, alt.content) {
+			if matches(sc, sums, s, t, alt.content) {
 				d.Reason = fmt.Sprintf("%s: body altered after signing: the signature matches secret #%d over the %s", signature.ErrNoMatch, i+1, alt.name)
 				d.signedBody = alt.content
 				return
@@ -138,8 +139,8 @@ func explainMismatch(d *Diagnosis, ts, header string, body []byte, secrets []str
 	d.Reason = fmt.Sprintf("%s: no v1 entry matches any of %d secret(s): the sender used another secret, or the body was altered", signature.ErrNoMatch, len(secrets))
 }
 
-func matches(sums [][]byte, secret string, ts int64, content []byte) bool {
-	want, _ := hex.DecodeString(signature.Compute(secret, ts, content))
+func matches(sc signature.Scheme, sums [][]byte, secret string, ts int64, content []byte) bool {
+	want, _ := hex.DecodeString(sc.Compute(secret, ts, content))
 	return anyEqual(sums, want)
 }
 

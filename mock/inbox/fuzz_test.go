@@ -37,7 +37,7 @@ func FuzzDiagnose(f *testing.F) {
 		if sig != "" {
 			h.Set(signature.SignatureHeader, sig)
 		}
-		d := diagnose(h, body, []string{secret}, 5*time.Minute, now)
+		d := diagnose(h, body, []string{secret}, signature.Scheme{Tolerance: 5 * time.Minute}, now)
 		v := signature.Verifier{Secrets: []string{secret}, Tolerance: 5 * time.Minute, Now: func() time.Time { return now }}
 		want := v.VerifyRequest(h, body) == nil
 		if d.Valid != want || d.Reason == "" {

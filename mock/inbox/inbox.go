@@ -33,7 +33,7 @@ type Config struct {
 	Addr      string
 	Path      string        // only this path (and below) is the inbox; "/" takes everything
 	Secrets   []string      // verify against these; none means deliveries are shown, not verified
-	Tolerance time.Duration // timestamp tolerance; 0 means the scheme's default
+	Tolerance time.Duration // timestamp tolerance; 0 means the contract's
 	Forward   string        // optional: also POST each delivery here, same headers, exact body
 	// AckAlways answers the sender with the inbox's own verdict even when
 	// forwarding; by default a forwarded delivery gets the forward
@@ -59,7 +59,7 @@ type Config struct {
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8090", "listen on `host:port` (loopback by default)")
 	fs.StringVar(&c.Path, "path", "/", "serve the inbox at this URL `path`")
-	fs.DurationVar(&c.Tolerance, "tolerance", signature.DefaultTolerance, "accepted timestamp skew, either way")
+	fs.DurationVar(&c.Tolerance, "tolerance", 0, "accepted timestamp skew, either way (default: the contract's x-minivoice-signature tolerance)")
 	fs.StringVar(&c.Forward, "forward", "", "also forward each delivery to this `URL` (same headers, exact body)")
 	fs.BoolVar(&c.PrintJSON, "print-json", false, "print each delivery as one JSON line: verdict, headers and exact body")
 	fs.BoolVar(&c.AckAlways, "ack-always", false, "with --forward, answer the sender with the inbox's own verdict, not the forward target's answer")
@@ -75,8 +75,10 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 type Inbox struct {
 	spec *spec.Spec
 	cfg  Config
-	mu   sync.Mutex // serialises Out and the fixture counter
-	seq  int
+	// scheme is the contract's signing scheme, --tolerance applied.
+	scheme signature.Scheme
+	mu     sync.Mutex // serialises Out and the fixture counter
+	seq    int
 }
 
 // Report is what the inbox learned about one delivery.
@@ -123,7 +125,11 @@ func New(s *spec.Spec, cfg Config) (*Inbox, error) {
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{Timeout: 10 * time.Second}
 	}
-	return &Inbox{spec: s, cfg: cfg}, nil
+	sc := s.Signature().Signing()
+	if cfg.Tolerance > 0 {
+		sc.Tolerance = cfg.Tolerance
+	}
+	return &Inbox{spec: s, cfg: cfg, scheme: sc}, nil
 }
 
 // ServeHTTP handles one delivery.
@@ -168,8 +174,8 @@ func (in *Inbox) owns(path string) bool {
 func (in *Inbox) Inspect(r *http.Request, body []byte) Report {
 	now := in.cfg.Now()
 	rep := Report{Time: now, Status: http.StatusOK, Method: r.Method, Path: r.URL.Path, Headers: r.Header.Clone(), Body: string(body)}
-	rep.Event, rep.CallID = eventAndCall(r.Header, body)
-	rep.Signature = diagnose(r.Header, body, in.cfg.Secrets, in.cfg.Tolerance, now)
+	rep.Event, rep.CallID = eventAndCall(r.Header.Get(in.scheme.EventHeader), body)
+	rep.Signature = diagnose(r.Header, body, in.cfg.Secrets, in.scheme, now)
 	if rep.Signature.Checked && !rep.Signature.Valid {
 		rep.Status = http.StatusUnauthorized
 	}
@@ -197,7 +203,7 @@ func (in *Inbox) Inspect(r *http.Request, body []byte) Report {
 }
 
 // eventAndCall reads what the one-line summary shows, tolerating any body.
-func eventAndCall(h http.Header, body []byte) (event, callID string) {
+func eventAndCall(header string, body []byte) (event, callID string) {
 	var env struct {
 		Event string `json:"event"`
 		Call  struct {
@@ -207,7 +213,7 @@ func eventAndCall(h http.Header, body []byte) (event, callID string) {
 	_ = json.Unmarshal(body, &env)
 	event = env.Event
 	if event == "" {
-		event = h.Get(signature.EventHeader)
+		event = header
 	}
 	if event == "" {
 		event = "-"

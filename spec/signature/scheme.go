@@ -43,8 +43,10 @@ func DefaultScheme() Scheme {
 	}
 }
 
-// orDefault fills the zero fields of s from DefaultScheme, so the zero
-// Scheme is the published one.
+// WithDefaults is s with its zero fields filled from DefaultScheme, so the
+// zero Scheme is the published one.
+func (s Scheme) WithDefaults() Scheme { return s.orDefault() }
+
 func (s Scheme) orDefault() Scheme {
 	d := DefaultScheme()
 	fill := func(v *string, def string) {

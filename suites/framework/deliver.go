@@ -149,7 +149,8 @@ func (c *Case) SendAll(ctx context.Context, inFlight int, ds []Delivery) []evide
 // without a body.
 func (c *Case) newRequest(ctx context.Context, d Delivery) (*http.Request, error) {
 	r := delivery.Request{URL: c.f.Env.URL(), Event: d.Event, Body: d.Body,
-		Signing: d.Signed, Secrets: []string{c.f.Env.Secret()}, Now: time.Now().Add(d.Skew), Skew: d.TimestampSkew}
+		Signing: d.Signed, Secrets: []string{c.f.Env.Secret()}, Now: time.Now().Add(d.Skew), Skew: d.TimestampSkew,
+		Scheme: c.f.Spec.Signature().Signing()}
 	if d.Sent != nil {
 		r.Body, r.Signed = d.Sent, d.Body
 	}
