@@ -14,7 +14,7 @@ const (
 	DefaultBurst          = 500
 	DefaultSlowDownstream = 5 * time.Second
 	// DefaultCases keeps input.generated near 2 s on the reference.
-	DefaultCases = 8
+	DefaultCases = 24
 )
 
 // Config is what the checks read of a run's configuration: the knobs

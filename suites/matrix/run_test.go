@@ -17,7 +17,7 @@ import (
 // records still get 3 s to appear (the reference needs milliseconds), the
 // slow downstream still takes twice the 1 s ack budget, and the burst
 // still has 20 % duplicates, half of them concurrent, 20 in flight.
-var matrixFlags = []string{"--settle", "3s", "--slow-downstream", "2s", "--burst", "100"}
+var matrixFlags = []string{"--settle", "3s", "--slow-downstream", "2s", "--burst", "100", "--cases", "4"}
 
 // runTimeout bounds one conformance run; slow-ack, the slowest, needs
 // about 80 s.
