@@ -182,6 +182,14 @@ func describe(s *Session, env *harness.Env) {
 	}
 }
 
+// userConfig is Ginkgo's configuration as the process started with it
+// (the -ginkgo.* flags of `go test ./suites`), read once before the first
+// run: RunSpecs stores the configuration it is given in Ginkgo's globals,
+// so reading them again would stack one run's --only filter and timeout
+// on the next run's in the same process, and that run would select
+// nothing.
+var userConfig = sync.OnceValues(ginkgo.GinkgoConfiguration)
+
 // runSpecs resets Ginkgo's global suite, registers the tree for f and runs
 // (or previews) it with the configuration the flags translate to.
 func runSpecs(f *framework.Framework, cfg harness.Config, o options, preview bool) (types.Report, error) {
@@ -190,7 +198,7 @@ func runSpecs(f *framework.Framework, cfg harness.Config, o options, preview boo
 	globals.Reset()
 	var rep types.Report
 	register(f, o.onStart, o.onCheck, func(r types.Report) { rep = r })
-	sc, rc := ginkgo.GinkgoConfiguration()
+	sc, rc := userConfig()
 	if sc.ParallelTotal > 1 {
 		return rep, fmt.Errorf("%w: ginkgo -p: the checks share one receiver and run serially", harness.ErrConfig)
 	}
