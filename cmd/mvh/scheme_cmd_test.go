@@ -72,6 +72,21 @@ func TestSendFollowsTheSpec(t *testing.T) {
 	}
 }
 
+// TestSignFollowsTheSpec: mvh sign prints the contract's header names and
+// prefix.
+func TestSignFollowsTheSpec(t *testing.T) {
+	path, sc := modifiedSpec(t)
+	body := filepath.Join(t.TempDir(), "body.json")
+	if err := os.WriteFile(body, []byte(`{"event":"call.created"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := cmdRun(t, "--spec", path, "sign", "--secret", "whsec_minivoice_test", "--timestamp", "1780056000", "--body-file", body)
+	want := "X-Acme-Timestamp: 1780056000\nX-Acme-Signature: " + sc.Sign(1780056000, []byte(`{"event":"call.created"}`), "whsec_minivoice_test") + "\n"
+	if code != 0 || out != want || !strings.Contains(out, "v7=") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want %q", code, out, errOut, want)
+	}
+}
+
 // TestListenFollowsTheSpec: mvh listen verifies against the contract's 60 s
 // tolerance and header names: 30 s old passes, 100 s old is stale.
 func TestListenFollowsTheSpec(t *testing.T) {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/minivoice/mvh/spec/signature"
 )
 
 // signFlags are the inputs of `mvh sign`.
@@ -47,9 +46,13 @@ used byte for byte: no trailing newline is added or removed.`,
 			if err != nil {
 				return err
 			}
+			s, err := a.spec(cmd.Context())
+			if err != nil {
+				return err
+			}
+			sc := s.Signature().Signing().WithDefaults()
 			_, err = fmt.Fprintf(a.stdout, "%s: %d\n%s: %s\n",
-				signature.TimestampHeader, ts,
-				signature.SignatureHeader, signature.Sign(ts, body, f.secrets...))
+				sc.TimestampHeader, ts, sc.SignatureHeader, sc.Sign(ts, body, f.secrets...))
 			return err
 		},
 	}
