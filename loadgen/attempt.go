@@ -6,7 +6,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
-	"net/http"
 	"syscall"
 	"time"
 
@@ -95,12 +94,4 @@ func errorClass(err error) string {
 		return "canceled"
 	}
 	return "other"
-}
-
-// NewClient is the HTTP client of a run: keep-alive connections enough
-// for every worker, no proxy (loopback and the hosts named), no redirects
-// followed, no compression, as a webhook sender.
-func NewClient(workers int) *http.Client {
-	c, _ := delivery.NewClient(delivery.ClientOptions{Conns: workers}) // no TLS settings: cannot fail
-	return c
 }

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/minivoice/mvh/delivery"
 	"github.com/minivoice/mvh/redelivery"
 )
 
@@ -55,7 +56,8 @@ type Options struct {
 	// Redelivery says when shed deliveries go again; the zero policy
 	// retries once, at once (bounded by Retry-After up to its MaxWait).
 	Redelivery redelivery.Policy
-	// Client sends; nil makes one sized to Workers.
+	// Client sends; nil makes delivery.NewClient's, with keep-alive
+	// connections for every worker.
 	Client *http.Client
 	// Seed fixes the plan's choices (which events repeat); 0 picks one.
 	Seed uint64
@@ -102,7 +104,7 @@ func (o Options) withDefaults() Options {
 		o.AttemptTimeout = 10 * time.Second
 	}
 	if o.Client == nil {
-		o.Client = NewClient(o.Workers)
+		o.Client, _ = delivery.NewClient(delivery.ClientOptions{Conns: min(o.Workers, 1024)}) // no TLS options: cannot fail
 	}
 	return o
 }

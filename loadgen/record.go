@@ -29,6 +29,8 @@ type recorder struct {
 	sending  time.Duration
 	hist     *hdrhistogram.Histogram
 	windows  map[int64]*hdrhistogram.Histogram
+	last     *hdrhistogram.Histogram
+	lastN    int64
 	width    time.Duration
 	status   map[string]int
 	errors   map[string]int
@@ -68,13 +70,7 @@ func (r *recorder) note(d item, due time.Time, a answer, redelivery bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	_ = r.hist.RecordValue(min(us, highestMicros))
-	w := due.UnixNano() / int64(r.width)
-	h := r.windows[w]
-	if h == nil {
-		h = newHistogram()
-		r.windows[w] = h
-	}
-	_ = h.RecordValue(min(us, highestMicros))
+	_ = r.window(due.UnixNano() / int64(r.width)).RecordValue(min(us, highestMicros))
 	r.res.Deliveries++
 	if redelivery {
 		r.res.Redeliveries++
@@ -89,7 +85,7 @@ func (r *recorder) note(d item, due time.Time, a answer, redelivery bool) {
 		r.errors[errorClass(a.err)]++
 		return
 	}
-	r.status[fmt.Sprintf("%dxx", a.status/100)]++
+	r.status[statusClass(a.status)]++
 	switch {
 	case a.shed:
 		r.res.Shed++
@@ -99,6 +95,29 @@ func (r *recorder) note(d item, due time.Time, a answer, redelivery bool) {
 		r.ackedSet[d.key] = true
 		r.res.Acked = append(r.res.Acked, d.key)
 	}
+}
+
+// window is the histogram of window n; the last one is kept at hand,
+// since nearly every answer falls into the current window.
+func (r *recorder) window(n int64) *hdrhistogram.Histogram {
+	if r.last != nil && r.lastN == n {
+		return r.last
+	}
+	h := r.windows[n]
+	if h == nil {
+		h = newHistogram()
+		r.windows[n] = h
+	}
+	r.last, r.lastN = h, n
+	return h
+}
+
+// statusClass is "2xx" for 204 and so on, without formatting per answer.
+func statusClass(status int) string {
+	if c := status / 100; c >= 1 && c <= 5 {
+		return [...]string{"1xx", "2xx", "3xx", "4xx", "5xx"}[c-1]
+	}
+	return fmt.Sprintf("%dxx", status/100)
 }
 
 func (r *recorder) isAcked(key string) bool {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/minivoice/mvh/delivery"
 	"github.com/minivoice/mvh/loadgen"
 	"github.com/minivoice/mvh/redelivery"
 	"github.com/minivoice/mvh/suites/catalogue"
@@ -24,7 +25,7 @@ import (
 func sharedWithConform(name string) bool {
 	return strings.HasPrefix(name, "inspect-") || slices.Contains([]string{"url", "cmd", "env", "path", "ready-timeout",
 		"image", "dockerfile", "container-port", "sink-key", "sink-addr", "no-sink", "require-observation",
-		"secret", "settle", "settle-max", "json", "demo"}, name)
+		"secret", "settle", "settle-max", "json", "demo", "ca-file", "insecure-skip-verify"}, name)
 }
 
 // loadUsage rewords the shared flags whose conform help speaks of checks.
@@ -183,6 +184,9 @@ func runLoad(cmd *cobra.Command, a *app, cfg harness.Config, lc loadConfig) erro
 		}
 	}()
 	o.URL, o.Secret = env.Receiver.URL, env.Secret
+	if o.Client, err = delivery.NewClient(delivery.ClientOptions{Conns: min(o.Workers, 1024), TLS: cfg.TLS}); err != nil {
+		return usage(err)
+	}
 	// shed deliveries go again on the contract's offsets, compressed to
 	// redeliverySpan past the end of sending
 	o.Redelivery = redelivery.Compress(s.Retry(), redeliverySpan, o.Workers)
