@@ -37,6 +37,11 @@ const (
 	slowAck             = "slow-ack"
 	recordBeforeVerify  = "record-before-verify"
 	crashOnOversized    = "crash-on-oversized"
+	ackBeforeStore      = "ack-before-store"
+	memoryDedupe        = "memory-dedupe"
+	forwardNoRetry      = "forward-no-retry"
+	volatileForward     = "volatile-forward-queue"
+	lossyQueue          = "lossy-queue"
 )
 
 // defect documents one bug: what the receiver gets wrong, the catalogue
@@ -83,6 +88,11 @@ func defects() []defect {
 		{shortDedupeCache, "store", "deduplicates in an in-memory cache whose entries expire after 2 s, before the contract's first retry at 5 s", "idempotency.delayed-redelivery", cacheDedupeStep(dedupeTTL)},
 		{nonASCII500, "parse, answer", "normalises call.from and call.to with an ASCII-only E.164 parser and answers 500 to anything else", "input.generated", (*faults).shapeStep},
 		{missingRequired500, "parse, answer", "reads every documented property without checking it is there: a payload missing one is a 500", "input.generated-invalid", (*faults).shapeStep},
+		{ackBeforeStore, "store", "answers 2xx at once and stores the event a full second later, in memory until then", "durability.crash-after-ack", (*faults).ackBeforeStoreStep},
+		{memoryDedupe, "store", "remembers stored events in memory only: after a restart a redelivery is a new record", "durability.restart-redelivery", cacheDedupeStep(0)},
+		{forwardNoRetry, "forward", "forwards each record once and gives up on a refused or failed POST", "downstream.flaky", (*faults).forwardNoRetryStep},
+		{volatileForward, "forward", "moves each record from the outbox to a queue in memory that sends it a second later: a crash loses it", "durability.crash-mid-burst", (*faults).volatileForwardQueueStep},
+		{lossyQueue, "store", "acknowledges into an in-memory queue of 64 deliveries, each stored a second later, and drops what overflows", "load.burst", (*faults).lossyQueueStep},
 	}
 }
 
@@ -109,7 +119,7 @@ func checkDefect(name string) error {
 func options(cfg Config, logger *slog.Logger, exit func(int)) receiver.Options {
 	var opts receiver.Options
 	switch cfg.Defect {
-	case noDedupe, racyDedupe, shortDedupeCache:
+	case noDedupe, racyDedupe, shortDedupeCache, memoryDedupe:
 		opts.Unique = receiver.NoKey
 	case dedupeByBody:
 		opts.Unique = "envelope"

@@ -2,11 +2,71 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/minivoice/mvh/receivers/reference/receiver"
 )
+
+// Limits of the in-memory forward queue. It stands for the goroutine-and-
+// retry loop many receivers start instead of an outbox: retried a few times,
+// lost when the process ends.
+const (
+	memoryAttempts = 8
+	memoryParallel = 8
+	memoryBackoff  = 500 * time.Millisecond
+)
+
+// memoryQueue forwards records outside the reference's outbox, in
+// goroutines, each hold after it was added, with a few retries; whatever is
+// queued when ctx ends is lost.
+type memoryQueue struct {
+	ctx     context.Context
+	forward func(context.Context, receiver.Record) error
+	hold    time.Duration
+	logger  *slog.Logger
+	backoff time.Duration
+	sem     chan struct{}
+}
+
+func newMemoryQueue(ctx context.Context, forward func(context.Context, receiver.Record) error, hold time.Duration, logger *slog.Logger) *memoryQueue {
+	return &memoryQueue{ctx: ctx, forward: forward, hold: hold, logger: logger, backoff: memoryBackoff,
+		sem: make(chan struct{}, memoryParallel)}
+}
+
+// Add queues rec and returns at once.
+func (q *memoryQueue) Add(rec receiver.Record) { go q.deliver(rec) }
+
+func (q *memoryQueue) deliver(rec receiver.Record) {
+	select {
+	case <-time.After(q.hold):
+	case <-q.ctx.Done():
+		return
+	}
+	delay := q.backoff
+	for attempt := 1; attempt <= memoryAttempts; attempt++ {
+		select {
+		case q.sem <- struct{}{}:
+		case <-q.ctx.Done():
+			return
+		}
+		err := q.forward(q.ctx, rec)
+		<-q.sem
+		if err == nil {
+			q.logger.Info("forwarded from memory", "event_key", rec.EventKey, "attempt", attempt)
+			return
+		}
+		q.logger.Warn("forward failed", "event_key", rec.EventKey, "attempt", attempt, "error", err)
+		select {
+		case <-time.After(delay):
+			delay *= 2
+		case <-q.ctx.Done():
+			return
+		}
+	}
+	q.logger.Error("forward abandoned", "event_key", rec.EventKey, "attempts", memoryAttempts)
+}
 
 // syncWait bounds how long sync-downstream holds an answer for its
 // forward: longer than any slow downstream a check simulates.

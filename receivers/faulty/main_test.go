@@ -2,11 +2,8 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"net/http"
 	"os"
-	"os/exec"
 	"regexp"
 	"slices"
 	"testing"
@@ -15,33 +12,20 @@ import (
 	"github.com/minivoice/mvh/receivers/internal/receivertest"
 )
 
-// TestMain lets TestCrashExits run this test binary as the receiver itself,
-// so the real os.Exit is exercised without building another binary.
+// TestMain lets the crash tests run this test binary as the receiver
+// itself, so real processes exit and are killed without building another
+// binary.
 func TestMain(m *testing.M) {
-	if os.Getenv("FAULTY_RUN_MAIN") == "1" {
-		main()
-	}
+	receivertest.RunMainIfAsked(main)
 	os.Exit(m.Run())
 }
 
 func TestCrashExits(t *testing.T) {
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "--secret", receivertest.Secret, "--addr", "127.0.0.1:0",
-		"--defect", crashOnOversized)
-	cmd.Env = append(os.Environ(), "FAULTY_RUN_MAIN=1")
-	var stderr receivertest.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	addr := receivertest.Listening(t, &stderr)
+	p := receivertest.Start(t, nil, "--secret", receivertest.Secret, "--addr", "127.0.0.1:0", "--defect", crashOnOversized)
 	body := bytes.Repeat([]byte(" "), 5<<20)
-	status, _, err := receivertest.Try(ctx, http.MethodPost, "http://"+addr+receivertest.Path, headers(body, time.Now(), ""), body)
-	err = errors.Join(err, cmd.Wait())
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
-		t.Fatalf("answer %d, wait %v; want the process to exit 1\n%s", status, err, stderr.String())
+	status, _, err := receivertest.Try(t.Context(), http.MethodPost, "http://"+p.Addr+receivertest.Path, headers(body, time.Now(), ""), body)
+	if code := p.Wait(t); code != 1 {
+		t.Fatalf("answer %d (%v), exit %d; want the process to exit 1\n%s", status, err, code, p.Logs)
 	}
 }
 

@@ -42,7 +42,8 @@ func NewSink(t testing.TB) *Sink {
 	return s
 }
 
-// FailFirst makes the next n requests fail with 500.
+// FailFirst makes the next n requests fail with 500; FailFirst(0) ends a
+// run of failures.
 func (s *Sink) FailFirst(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -38,7 +39,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Downstream, "downstream", "",
 		"URL each stored event is POSTed to as JSON, after the answer (default $DOWNSTREAM_URL)")
 	fs.StringVar(&c.DB, "db", ":memory:",
-		"SQLite database file, or a PostgreSQL postgres://USER:PASSWORD@HOST:PORT/DB DSN; :memory: keeps events only while running")
+		"SQLite database file, or a PostgreSQL postgres://USER:PASSWORD@HOST:PORT/DB DSN; :memory: keeps events only while running (default $MVH_STATE_DIR/events.db when set)")
 	fs.BoolVar(&c.NoForward, "no-forward", false, "forward nothing, not even to $DOWNSTREAM_URL: records stay in --db")
 	fs.BoolVar(&c.DumpRecords, "dump-records", false, "print the records stored in --db, one JSON object a line, and exit")
 	fs.StringVar(&c.Path, "path", "/webhooks/minivoice", "URL path of the webhook endpoint")
@@ -84,6 +85,9 @@ func (c *Config) applyEnv(fs *flag.FlagSet, getenv func(string) string) {
 	}
 	if s := getenv("MVH_SECRET"); s != "" && !given["secret"] {
 		c.Secrets = []string{s}
+	}
+	if d := getenv("MVH_STATE_DIR"); d != "" && !given["db"] {
+		c.DB = filepath.Join(d, "events.db") // a state directory that outlives the process
 	}
 	if d := getenv("DOWNSTREAM_URL"); d != "" && !given["downstream"] && !c.NoForward {
 		c.Downstream = d

@@ -108,11 +108,16 @@ func (f *forwarder) forwardNext(ctx context.Context) bool {
 		return false
 	}
 	f.Notify() // more rows may be due: let another idle worker look too
+	rec := Record{EventKey: p.CallID + ":" + p.Event, CallID: p.CallID, Event: p.Event, Envelope: p.Envelope}
+	// A forward under way finishes even when shutdown begins: cut off, it
+	// may have reached the downstream unmarked, and would be sent again.
+	sctx, cancelSend := context.WithTimeout(context.WithoutCancel(ctx), forwardTimeout)
+	err = f.send(sctx, rec)
+	cancelSend()
 	// Book-keeping outlives shutdown briefly, so a finished forward is recorded.
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	rec := Record{EventKey: p.CallID + ":" + p.Event, CallID: p.CallID, Event: p.Event, Envelope: p.Envelope}
-	if err := f.send(ctx, rec); err != nil {
+	if err != nil {
 		next := time.Now().Add(f.backoff(p.Attempts))
 		f.logger.Warn("forward failed", "call_id", p.CallID, "event", p.Event,
 			"attempt", p.Attempts, "retry_at", next, "error", err)

@@ -5,9 +5,10 @@ import (
 	"net/http"
 	"slices"
 
-	"github.com/minivoice/mvh/receivers/internal/receivertest"
 	"testing"
 	"time"
+
+	"github.com/minivoice/mvh/receivers/internal/receivertest"
 )
 
 func TestRedeliveryIsOneRecordForwardedOnce(t *testing.T) {

@@ -67,17 +67,31 @@ type store struct {
 	postgres bool // a PostgreSQL server (--db postgres://...), not SQLite
 }
 
-// openStore opens (or creates) the database at path. One connection serves
-// everything: ":memory:" is one database per connection, and a single writer
-// is all SQLite allows anyway, so requests queue in database/sql rather than
-// fail with SQLITE_BUSY.
-//
-// unique is the columns events are unique on: eventKey, or "" for none
-// (only receivers/faulty asks for another key, to break deduplication).
+// openStore opens (or creates) the database at path, a SQLite file or a
+// PostgreSQL DSN, and replays its outbox. unique is the columns events are
+// unique on: eventKey, or "" for none (only receivers/faulty asks for
+// another key, to break deduplication).
 func openStore(ctx context.Context, path string, outbox bool, unique string) (*store, error) {
+	open := openSQLite
 	if isPostgres(path) {
-		return openPostgres(ctx, path, outbox, unique)
+		open = openPostgres
 	}
+	st, err := open(ctx, path, outbox, unique)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.replay(ctx, time.Now()); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("open db %s: %w", redactDSN(path), err)
+	}
+	return st, nil
+}
+
+// openSQLite opens the SQLite file at path, or a database in memory. One
+// connection serves everything: ":memory:" is one database per connection,
+// and a single writer is all SQLite allows anyway, so requests queue in
+// database/sql rather than fail with SQLITE_BUSY.
+func openSQLite(ctx context.Context, path string, outbox bool, unique string) (*store, error) {
 	dsn := path
 	if path != ":memory:" {
 		dsn = "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)"
@@ -95,6 +109,24 @@ func openStore(ctx context.Context, path string, outbox bool, unique string) (*s
 		return nil, fmt.Errorf("open db %s: %w", path, err)
 	}
 	return &store{db: db, outbox: outbox}, nil
+}
+
+// replay makes every outbox row not yet forwarded due now. It runs at
+// start: a row claimed by a process that died (SIGKILL, a crash, a
+// deploy) stays hidden for its lease otherwise, and its record would reach
+// the downstream only a minute later. A row forwarded just before the
+// crash, but not yet marked, is sent again: at least once, never lost;
+// the Idempotency-Key lets the downstream absorb it.
+func (s *store) replay(ctx context.Context, now time.Time) error {
+	if !s.outbox {
+		return nil
+	}
+	_, err := s.db.ExecContext(ctx, s.q(`UPDATE outbox SET due_at = ? WHERE forwarded_at IS NULL AND due_at > ?`),
+		now.UnixMilli(), now.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("replay outbox: %w", err)
+	}
+	return nil
 }
 
 // keyIndex is the statement creating the unique index on columns, if any.

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/minivoice/mvh/receivers/reference/receiver"
+)
+
+// The crash and downstream defects: each keeps something in memory that
+// the reference keeps on disk, for a fixed window, so that a SIGKILL inside
+// the window loses it every time and one outside it never does.
+const (
+	// memoryWindow is how long ack-before-store, lossy-queue and
+	// volatile-forward-queue hold work in memory after the answer: a full
+	// second, far beyond the few milliseconds between an ack and the
+	// harness's SIGKILL, and well inside the time records are awaited.
+	memoryWindow = time.Second
+	// lossyCapacity is how many acknowledged deliveries lossy-queue holds
+	// at once; more within memoryWindow are dropped.
+	lossyCapacity = 64
+	// laterTimeout bounds a store made after the answer.
+	laterTimeout = 5 * time.Second
+)
+
+// ackBeforeStoreStep answers at once and stores a full second later; a
+// crash in between loses the event.
+func (f *faults) ackBeforeStoreStep(s *receiver.Steps) {
+	s.Store = func(_ context.Context, env receiver.Envelope, body []byte) (bool, error) {
+		go f.storeLater(env, body, nil)
+		return true, nil
+	}
+}
+
+// lossyQueueStep acknowledges into a queue of lossyCapacity held in memory
+// for memoryWindow each; what does not fit is acknowledged and dropped.
+func (f *faults) lossyQueueStep(s *receiver.Steps) {
+	slots := make(chan struct{}, lossyCapacity)
+	s.Store = func(_ context.Context, env receiver.Envelope, body []byte) (bool, error) {
+		select {
+		case slots <- struct{}{}:
+			go f.storeLater(env, body, func() { <-slots })
+		default:
+			f.logger.Warn("queue full: delivery dropped", "event_key", env.Key())
+		}
+		return true, nil
+	}
+}
+
+// storeLater stores the event through the reference's step after
+// memoryWindow, unless the receiver stops first; done, when set, runs after.
+func (f *faults) storeLater(env receiver.Envelope, body []byte, done func()) {
+	if done != nil {
+		defer done()
+	}
+	select {
+	case <-time.After(memoryWindow):
+	case <-f.ctx.Done():
+		f.logger.Warn("stopping: acknowledged delivery lost", "event_key", env.Key())
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(f.ctx), laterTimeout)
+	defer cancel()
+	if _, err := f.ref.Store(ctx, env, body); err != nil {
+		f.logger.Error("store after the answer", "event_key", env.Key(), "error", err)
+	}
+}
+
+// forwardNoRetryStep sends each record once: a refused or failed POST is
+// logged and given up, and the outbox marks the record done.
+func (f *faults) forwardNoRetryStep(s *receiver.Steps) {
+	if s.Forward == nil {
+		return
+	}
+	s.Forward = func(ctx context.Context, rec receiver.Record) error {
+		if err := f.ref.Forward(ctx, rec); err != nil && !errors.Is(err, context.Canceled) {
+			f.logger.Warn("forward failed, giving up", "event_key", rec.EventKey, "error", err)
+		}
+		return nil
+	}
+}
+
+// volatileForwardQueueStep moves each record from the durable outbox to a
+// queue in memory, which sends it memoryWindow later (retrying there): a
+// restart in between loses it.
+func (f *faults) volatileForwardQueueStep(s *receiver.Steps) {
+	if s.Forward == nil {
+		return
+	}
+	queue := newMemoryQueue(f.ctx, f.ref.Forward, memoryWindow, f.logger)
+	s.Forward = func(_ context.Context, rec receiver.Record) error {
+		queue.Add(rec)
+		return nil
+	}
+}
