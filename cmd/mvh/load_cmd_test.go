@@ -74,19 +74,25 @@ func TestLoadReference(t *testing.T) {
 	}
 }
 
-// TestLoadFaulty: a receiver that records every copy is reported with
+// TestLoadFaulty: receivers that record copies twice are reported with
 // the duplicated keys named, exit 1.
 func TestLoadFaulty(t *testing.T) {
 	faulty := filepath.Join(t.TempDir(), "faulty")
 	if b, err := exec.Command("go", "build", "-o", faulty, "github.com/minivoice/mvh/receivers/faulty").CombinedOutput(); err != nil {
 		t.Fatalf("build faulty: %v\n%s", err, b)
 	}
-	for _, tt := range []struct{ defect, want string }{
-		{"no-dedupe", "duplicated: call_mvh_"},
+	for _, tt := range []struct {
+		defect, want string
+		extra        []string
+	}{
+		{"no-dedupe", "duplicated: call_mvh_", nil},
+		// check-then-insert: only copies sent at the same moment get through
+		{"racy-dedupe", "duplicated: call_mvh_", []string{"--concurrent-dups"}},
 	} {
 		t.Run(tt.defect, func(t *testing.T) {
-			code, stdout, stderr := cmdRun(t, "load", "--cmd", faulty+" --addr 127.0.0.1:{port} --secret {secret} --downstream {sink_url} --defect "+tt.defect,
-				"--rate", "50", "--duration", "2s", "--dup-ratio", "0.3", "--events", "call.created", "--settle", "2s")
+			args := append([]string{"load", "--cmd", faulty + " --addr 127.0.0.1:{port} --secret {secret} --downstream {sink_url} --defect " + tt.defect,
+				"--rate", "50", "--duration", "2s", "--dup-ratio", "0.3", "--events", "call.created", "--settle", "2s"}, tt.extra...)
+			code, stdout, stderr := cmdRun(t, args...)
 			if code != 1 || !strings.Contains(stdout, tt.want) {
 				t.Errorf("exit %d, stdout %q, stderr %q; want 1 naming %q", code, stdout, stderr, tt.want)
 			}
