@@ -31,6 +31,9 @@ func checkOf(sr types.SpecReport, strict bool) Check {
 	switch c.Status {
 	case StatusFailed:
 		c.Failure = failureMessage(sr)
+		if loc := sr.Failure.Location; loc.FileName != "" {
+			c.FailureLocation = loc.String()
+		}
 	case StatusSkipped:
 		c.SkipReason = sr.Failure.Message
 	case StatusInterrupted:

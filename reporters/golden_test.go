@@ -73,7 +73,7 @@ func firstDiff(want, got []byte) string {
 func TestGoldenFormats(t *testing.T) {
 	rep, run := sampleReport(), sampleRun()
 	doc := JSON(rep, run)
-	junit, err := JUnit(rep, run)
+	junit, err := JUnit(doc)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -103,7 +103,10 @@ type Check struct {
 	Blocking   bool   `json:"blocking"` // a failure of this check fails the verdict (MUST, or SHOULD with strict)
 	DurationMS int64  `json:"duration_ms"`
 	Failure    string `json:"failure,omitempty"`
-	SkipReason string `json:"skip_reason,omitempty"`
+	// FailureLocation is the file:line of the assertion that failed the
+	// check, for its author (junit.xml prints it under the failure).
+	FailureLocation string `json:"failure_location,omitempty"`
+	SkipReason      string `json:"skip_reason,omitempty"`
 	// Evidence is nil when the check attached none (it failed before sending).
 	Evidence *evidence.Evidence `json:"evidence,omitempty"`
 }

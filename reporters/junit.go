@@ -5,118 +5,123 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
-	"os"
-	"path/filepath"
-	"slices"
 	"strconv"
 
 	"github.com/onsi/ginkgo/v2/reporters"
-	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/minivoice/mvh/suites/evidence"
 )
 
-// junitConfig keeps junit.xml about the checks: no timelines or captured
-// output for specs that passed or were skipped, no leaf node type or label
-// soup in the names (the level is a property and a name suffix instead).
-var junitConfig = reporters.JunitReportConfig{
-	OmitTimelinesForSpecState: types.SpecStatePassed | types.SpecStateSkipped | types.SpecStatePending,
-	OmitCapturedStdOutErr:     true,
-	OmitSpecLabels:            true,
-	OmitLeafNodeType:          true,
-}
+// Suite is junit.xml's testsuite and testcase classname: the conformance
+// suite's Ginkgo description (suites.Description), which CI systems key
+// test history on together with the testcase names.
+const Suite = "MiniVoice receiver conformance"
 
-// JUnit renders junit.xml with Ginkgo's own JUnit reporter, one testcase per
-// check (suite nodes appear only when they failed), then adds the catalogue
-// facts as testcase properties through Ginkgo's JUnit model: check_id,
-// level, area, title, and for failed checks the evidence as JSON. Ginkgo only writes to a file, so it goes through a
-// temporary one. The result is scrubbed of run.Redact.
-func JUnit(rep types.Report, run Run) ([]byte, error) {
-	rep, orig := junitSpecs(rep)
-	tmp, err := os.MkdirTemp("", "mvh-junit-")
-	if err != nil {
-		return nil, fmt.Errorf("junit: %w", err)
+// suitePackage is junit.xml's testsuite package: where the checks live.
+const suitePackage = "github.com/minivoice/mvh/suites"
+
+// JUnit renders junit.xml from the Document, like every other format, so a
+// run and `mvh report` of its report.json write the same bytes. It keeps
+// Ginkgo's JUnit XML types for the structure and Ginkgo's conventions for
+// the content: one testcase per check named "<suite> <check> [<level>]"
+// with the catalogue facts as properties (check_id, level, area, title, and
+// for failed checks the evidence as JSON), then one per failure outside the
+// checks, named "[<node>]".
+func JUnit(doc Document) ([]byte, error) {
+	suite := reporters.JUnitTestSuite{
+		Name:       Suite,
+		Package:    suitePackage,
+		Time:       seconds(doc.DurationMS),
+		Timestamp:  doc.StartedAt.UTC().Format("2006-01-02T15:04:05"),
+		Properties: reporters.JUnitProperties{Properties: suiteProperties(doc)},
 	}
-	defer os.RemoveAll(tmp)
-	path := filepath.Join(tmp, JUnitFile)
-	if err := reporters.GenerateJUnitReportWithConfig(rep, path, junitConfig); err != nil {
-		return nil, fmt.Errorf("junit: %w", err)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("junit: %w", err)
-	}
-	var suites reporters.JUnitTestSuites
-	if err := xml.Unmarshal(data, &suites); err != nil {
-		return nil, fmt.Errorf("junit: ginkgo's output: %w", err)
-	}
-	addCheckProperties(&suites, orig, run.Strict)
-	if run.Seed != 0 {
-		for i := range suites.TestSuites {
-			p := &suites.TestSuites[i].Properties
-			p.Properties = append(p.Properties, reporters.JUnitProperty{Name: "seed", Value: strconv.FormatInt(run.Seed, 10)})
+	for _, c := range doc.Checks {
+		suite.TestCases = append(suite.TestCases, testCase(c))
+		switch c.Status {
+		case StatusFailed:
+			suite.Failures++
+		case StatusSkipped:
+			suite.Skipped++
+		case StatusInterrupted:
+			suite.Errors++
 		}
+	}
+	for _, f := range doc.SuiteFailures {
+		suite.TestCases = append(suite.TestCases, reporters.JUnitTestCase{
+			Name: "[" + f.Node + "]", Classname: Suite, Status: StatusFailed,
+			Failure: &reporters.JUnitFailure{Message: f.Message, Type: StatusFailed, Description: "[FAILED] " + f.Message + "\n"},
+		})
+		suite.Failures++
+	}
+	suite.Tests = len(suite.TestCases)
+	all := reporters.JUnitTestSuites{
+		Tests: suite.Tests, Disabled: suite.Skipped, Errors: suite.Errors, Failures: suite.Failures,
+		Time: suite.Time, TestSuites: []reporters.JUnitTestSuite{suite},
 	}
 	var buf bytes.Buffer
 	buf.WriteString(xml.Header)
 	enc := xml.NewEncoder(&buf)
 	enc.Indent("", "  ")
-	if err := enc.Encode(suites); err != nil {
+	if err := enc.Encode(all); err != nil {
 		return nil, fmt.Errorf("junit: %w", err)
 	}
 	buf.WriteByte('\n')
-	return newRedactor(run.Redact, run.Keep).Bytes(buf.Bytes()), nil
+	return buf.Bytes(), nil
 }
 
-// junitSpecs keeps the specs junit.xml lists: checks that were selected, and
-// suite nodes only when they failed, so every testcase is a check unless
-// something outside the checks broke. Evidence entries are taken out: Ginkgo
-// would dump them, uncapped, into every property list and failure timeline;
-// addCheckProperties puts the capped evidence of failed checks back.
-func junitSpecs(rep types.Report) (types.Report, []types.SpecReport) {
-	var keep, orig types.SpecReports
-	for _, sr := range rep.SpecReports {
-		if !selected(sr) || sr.LeafNodeType != types.NodeTypeIt && !sr.Failed() {
-			continue
-		}
-		orig = append(orig, sr)
-		sr.ReportEntries = slices.DeleteFunc(slices.Clone(sr.ReportEntries), func(e types.ReportEntry) bool {
-			return e.Name == evidence.EntryName
-		})
-		keep = append(keep, sr)
+// suiteProperties are the run's facts a CI page shows beside the cases.
+func suiteProperties(doc Document) []reporters.JUnitProperty {
+	props := []reporters.JUnitProperty{
+		{Name: "verdict", Value: doc.Verdict},
+		{Name: "strict", Value: strconv.FormatBool(doc.Strict)},
+		{Name: "harness_version", Value: doc.Harness.Version},
 	}
-	rep.SpecReports = keep
-	return rep, orig
+	if doc.Harness.Seed != 0 {
+		props = append(props, reporters.JUnitProperty{Name: "seed", Value: strconv.FormatInt(doc.Harness.Seed, 10)})
+	}
+	return props
 }
 
-// addCheckProperties relies on Ginkgo writing one testcase per spec report
-// in order; it leaves the suites untouched if that ever stops being true.
-func addCheckProperties(suites *reporters.JUnitTestSuites, specs []types.SpecReport, strict bool) {
-	if len(suites.TestSuites) != 1 || len(suites.TestSuites[0].TestCases) != len(specs) {
-		return
+// testCase is one check as JUnit sees it: a failure is a <failure>, a
+// skip a <skipped> and an interrupted check an <error>, as Ginkgo writes
+// them.
+func testCase(c Check) reporters.JUnitTestCase {
+	tc := reporters.JUnitTestCase{
+		Name:      fmt.Sprintf("%s %s [%s]", Suite, c.ID, c.Level),
+		Classname: Suite,
+		Status:    c.Status,
+		Time:      seconds(c.DurationMS),
 	}
-	cases := suites.TestSuites[0].TestCases
-	for i, sr := range specs {
-		if sr.LeafNodeType != types.NodeTypeIt {
-			continue
+	props := []reporters.JUnitProperty{
+		{Name: "check_id", Value: c.ID},
+		{Name: "level", Value: c.Level},
+		{Name: "area", Value: c.Area},
+		{Name: "title", Value: c.Title},
+	}
+	switch c.Status {
+	case StatusFailed:
+		desc := "[FAILED] " + c.Failure + "\n"
+		if c.FailureLocation != "" {
+			desc += "In [It] at: " + c.FailureLocation + "\n"
 		}
-		c := checkOf(sr, strict)
-		tc := &cases[i]
-		tc.Name = fmt.Sprintf("%s [%s]", tc.Name, c.Level)
-		if tc.Properties == nil {
-			tc.Properties = &reporters.JUnitProperties{}
-		}
-		props := []reporters.JUnitProperty{
-			{Name: "check_id", Value: c.ID},
-			{Name: "level", Value: c.Level},
-			{Name: "area", Value: c.Area},
-			{Name: "title", Value: c.Title},
-		}
-		if c.Status == StatusFailed && c.Evidence != nil {
+		tc.Failure = &reporters.JUnitFailure{Message: c.Failure, Type: StatusFailed, Description: desc}
+		if c.Evidence != nil {
 			if data, err := json.Marshal(c.Evidence); err == nil {
 				props = append(props, reporters.JUnitProperty{Name: evidence.EntryName, Value: string(data)})
 			}
 		}
-		tc.Properties.Properties = append(props, tc.Properties.Properties...)
+	case StatusSkipped:
+		msg := "skipped"
+		if c.SkipReason != "" {
+			msg += " - " + c.SkipReason
+		}
+		tc.Skipped = &reporters.JUnitSkipped{Message: msg}
+	case StatusInterrupted:
+		tc.Error = &reporters.JUnitError{Message: c.SkipReason, Type: StatusInterrupted, Description: "[INTERRUPTED] " + c.SkipReason + "\n"}
 	}
+	tc.Properties = &reporters.JUnitProperties{Properties: props}
+	return tc
 }
+
+// seconds is a millisecond count as JUnit's time attribute.
+func seconds(ms int64) float64 { return float64(ms) / 1000 }

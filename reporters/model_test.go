@@ -62,7 +62,7 @@ func TestSuiteFailureIsATestcase(t *testing.T) {
 	if len(doc.SuiteFailures) != 1 || doc.SuiteFailures[0].Node != "BeforeSuite" {
 		t.Errorf("suite failures %+v", doc.SuiteFailures)
 	}
-	junit, err := JUnit(rep, sampleRun())
+	junit, err := JUnit(doc)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,21 +44,32 @@ type Run struct {
 	Keep []string
 }
 
-// WriteDir writes junit.xml, report.json, report.md and report.html into dir
-// (created if needed) and returns their paths. It writes every file it can
-// and joins the errors of those it cannot, so one bad format does not cost
-// the others.
+// WriteDir writes junit.xml, report.json, report.md and report.html of a
+// run into dir (created if needed) and returns their paths: WriteDocument
+// of the run's Document, with every file scrubbed of run.Redact once more.
 func WriteDir(dir string, rep types.Report, run Run) ([]string, error) {
+	return writeFiles(dir, JSON(rep, run), newRedactor(run.Redact, run.Keep))
+}
+
+// WriteDocument writes every format of a Document, as read back from a
+// run's report.json by ReadDocument, into dir: the same bytes the run
+// wrote, since every format renders the Document alone. Its paths are in
+// the order of WriteDir's.
+func WriteDocument(dir string, doc Document) ([]string, error) {
+	return writeFiles(dir, doc, newRedactor(nil, nil))
+}
+
+// writeFiles writes every file it can and joins the errors of those it
+// cannot, so one bad format does not cost the others.
+func writeFiles(dir string, doc Document, red redactor) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("report dir %s: %w", dir, err)
 	}
-	doc := JSON(rep, run)
-	red := newRedactor(run.Redact, run.Keep)
 	writers := []struct {
 		name   string
 		render func() ([]byte, error)
 	}{
-		{JUnitFile, func() ([]byte, error) { return JUnit(rep, run) }},
+		{JUnitFile, func() ([]byte, error) { return JUnit(doc) }},
 		{JSONFile, func() ([]byte, error) { return marshalDocument(doc) }},
 		{MarkdownFile, func() ([]byte, error) { return Markdown(doc), nil }},
 		{HTMLFile, func() ([]byte, error) { return HTML(doc) }},
