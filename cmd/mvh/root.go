@@ -81,6 +81,7 @@ func newRoot(a *app) *cobra.Command {
 		newSendCmd(a),
 		newReferenceCmd(a),
 		newConformCmd(a),
+		newReportCmd(a),
 		newLoadCmd(a),
 		newSinkCmd(a),
 	)
