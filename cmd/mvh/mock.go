@@ -28,7 +28,7 @@ deliveries newest first, resend them.`,
   mvh mock deliveries --status failed
   mvh mock resend --failed`,
 	}
-	cmd.AddCommand(newMockServeCmd(a), newMockTriggerCmd(a), newMockCallCmd(a), newMockDeliveriesCmd(a), newMockResendCmd(a))
+	cmd.AddCommand(newMockServeCmd(a), newMockAppCmd(a), newMockTriggerCmd(a), newMockCallCmd(a), newMockDeliveriesCmd(a), newMockResendCmd(a))
 	return asGroup(cmd)
 }
 

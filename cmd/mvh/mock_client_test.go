@@ -98,17 +98,13 @@ type deliveryRow struct {
 func TestMockCLI(t *testing.T) {
 	url, serveOut := startMockServe(t)
 	rcv := newScriptedReceiver(t, http.StatusInternalServerError)
-	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, url+"/v1/applications",
-		strings.NewReader(`{"webhook_url":"`+rcv.srv.URL+`/hook","webhook_secret":"whsec_minivoice_test","retry_schedule":["0s","1s"]}`))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer tok")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != http.StatusCreated {
-		t.Fatalf("create application: %v %v", resp, err)
+	code, out, errOut := mockCLI(t, url, "app", "create", "--url", rcv.srv.URL+"/hook", "--secret", "whsec_minivoice_test", "--retry-schedule", "0s,1s", "--json")
+	var app struct{ ID string }
+	if code != 0 || json.Unmarshal([]byte(out), &app) != nil || app.ID == "" || strings.Contains(out, "whsec_minivoice_test") {
+		t.Fatalf("app create: exit %d\n%s\n%s", code, out, errOut)
 	}
-	resp.Body.Close()
 
-	code, out, errOut := mockCLI(t, url, "trigger", "call.created", "--set", "call.id=call_cli_1")
+	code, out, errOut = mockCLI(t, url, "trigger", "call.created", "--set", "call.id=call_cli_1")
 	if code != 0 || !strings.Contains(out, "call.created") || !strings.Contains(out, "call_cli_1") {
 		t.Fatalf("trigger: exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -137,11 +133,32 @@ func TestMockCLI(t *testing.T) {
 		t.Errorf("deliveries --limit 2: exit %d, want the call's two, newest first:\n%s", code, out)
 	}
 
+	if code, _, errOut := mockCLI(t, url, "trigger", "call.nope"); code != exitUsage || !strings.Contains(errOut, `event "call.nope": not in the catalogue`) {
+		t.Errorf("unknown event: exit %d, stderr %q", code, errOut)
+	}
+	// update moves the application (its secret kept); delete removes it.
+	moved := newScriptedReceiver(t, http.StatusOK)
+	if code, out, errOut := mockCLI(t, url, "app", "update", app.ID, "--url", moved.srv.URL); code != 0 || !strings.Contains(out, moved.srv.URL+" (1 secret(s))") {
+		t.Fatalf("app update: exit %d\n%s\n%s", code, out, errOut)
+	}
+	mockCLI(t, url, "trigger", "call.completed")
+	pollDeliveries(t, url, func(ds []deliveryRow) bool { return len(ds) == 1 && ds[0].Status == "delivered" }, "--limit", "1")
+	moved.mu.Lock()
+	if len(moved.events) != 1 || moved.events[0] != "call.completed" {
+		t.Errorf("moved receiver got %v, want the next event", moved.events)
+	}
+	moved.mu.Unlock()
+	if code, _, errOut := mockCLI(t, url, "app", "delete", app.ID); code != 0 {
+		t.Fatalf("app delete: exit %d %s", code, errOut)
+	}
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
-		{[]string{"trigger", "call.nope"}, `event "call.nope": not in the catalogue`},
+		{[]string{"trigger", "call.created"}, "the mock has no application yet"},
+		{[]string{"app", "delete", app.ID}, "application " + app.ID + ": not found"},
+		{[]string{"app", "create"}, "--url: required"},
+		{[]string{"trigger", "call.nope", "--app", app.ID}, `application_id "` + app.ID + `": no such application`},
 		{[]string{"trigger", "call.created", "--set", "status=x"}, "--set"},
 		{[]string{"resend"}, "give delivery IDs or --failed"},
 		{[]string{"resend", "dlv_nope"}, "delivery dlv_nope: not found"},

@@ -49,6 +49,39 @@ func (c Client) Applications(ctx context.Context) ([]Application, error) {
 	return out.Applications, c.do(ctx, http.MethodGet, "/v1/applications", nil, &out)
 }
 
+// AppSettings are what an application is made with (POST, or PUT to
+// replace; a PUT without secrets keeps the current ones).
+type AppSettings struct {
+	Name          string     `json:"name,omitempty"`
+	WebhookURL    string     `json:"webhook_url"`
+	Secrets       []string   `json:"webhook_secrets,omitempty"`
+	RetrySchedule []string   `json:"retry_schedule,omitempty"`
+	Chaos         *chaosJSON `json:"chaos,omitempty"` // from Application.Chaos, to keep it across an update
+}
+
+// CreateApplication makes an application (POST /v1/applications).
+func (c Client) CreateApplication(ctx context.Context, s AppSettings) (Application, error) {
+	var out Application
+	return out, c.do(ctx, http.MethodPost, "/v1/applications", s, &out)
+}
+
+// UpdateApplication replaces application id's settings (PUT).
+func (c Client) UpdateApplication(ctx context.Context, id string, s AppSettings) (Application, error) {
+	var out Application
+	return out, c.do(ctx, http.MethodPut, "/v1/applications/"+url.PathEscape(id), s, &out)
+}
+
+// DeleteApplication removes application id; its deliveries keep running.
+func (c Client) DeleteApplication(ctx context.Context, id string) error {
+	return c.do(ctx, http.MethodDelete, "/v1/applications/"+url.PathEscape(id), nil, nil)
+}
+
+// GetApplication returns one application.
+func (c Client) GetApplication(ctx context.Context, id string) (Application, error) {
+	var out Application
+	return out, c.do(ctx, http.MethodGet, "/v1/applications/"+url.PathEscape(id), nil, &out)
+}
+
 // TriggerEvent emits one event to an application (POST /v1/events).
 func (c Client) TriggerEvent(ctx context.Context, appID, event string, set Overrides) ([]Delivery, error) {
 	body := map[string]any{"application_id": appID, "event": event}
