@@ -144,8 +144,7 @@ func TestConformFollowsTheSpec(t *testing.T) {
 				}
 			}))
 			defer srv.Close()
-			// A process of its own: in-process runs share Ginkgo's global
-			// configuration, whose label filter an earlier run narrows.
+			// A process of its own, as users run it.
 			cmd := exec.CommandContext(t.Context(), mvhBinary(t), "--spec", path, "conform", "--url", srv.URL+"/hook", "--secret", secret,
 				"--only", "signature.clock-skew,signature.outside-tolerance,signature.truncated,signature.missing", "--json")
 			var out, errb bytes.Buffer

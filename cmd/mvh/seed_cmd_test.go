@@ -30,7 +30,7 @@ func TestSeedRepeatsGeneratedPayloads(t *testing.T) {
 			bodies = append(bodies, callIDs.ReplaceAllString(string(b), "call_ID"))
 		}))
 		defer srv.Close()
-		// A process per run: in-process runs share Ginkgo's global configuration.
+		// A process per run, as users run it.
 		cmd := exec.CommandContext(t.Context(), mvhBinary(t), "conform", "--url", srv.URL+"/hook", "--secret", secret,
 			"--only", "input.generated", "--cases", "3", "--seed", seed)
 		var errb bytes.Buffer
