@@ -148,7 +148,7 @@ func TestSavedFixturesReplay(t *testing.T) {
 	}))
 	defer lax.Close()
 	const secret = "whsec_replay"
-	results, err := fixtures.Replay(context.Background(), fs, lax.URL, secret, time.Now(), nil)
+	results, err := fixtures.Replay(context.Background(), signature.Scheme{}, fs, lax.URL, secret, time.Now(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestSavedFixturesReplay(t *testing.T) {
 		}
 	}))
 	defer correct.Close()
-	results, err = fixtures.Replay(context.Background(), fs, correct.URL, secret, time.Now(), nil)
+	results, err = fixtures.Replay(context.Background(), signature.Scheme{}, fs, correct.URL, secret, time.Now(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -154,7 +154,11 @@ func replay(cmd *cobra.Command, a *app, fs []fixtures.Fixture, f replayFlags) er
 		why = "--to has no path: the contract's default webhook path"
 	}
 	fmt.Fprintf(a.stdout, "replaying %d fixtures to %s (%s)\n", len(fs), to, why)
-	results, err := fixtures.Replay(cmd.Context(), fs, f.to, f.secret, time.Now(), client)
+	s, err := a.spec(cmd.Context())
+	if err != nil {
+		return err
+	}
+	results, err := fixtures.Replay(cmd.Context(), s.Signature().Signing(), fs, f.to, f.secret, time.Now(), client)
 	failures, notJudged := 0, 0
 	for _, r := range results {
 		fmt.Fprintln(a.stdout, r)

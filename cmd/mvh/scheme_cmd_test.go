@@ -181,3 +181,27 @@ func readAll(r *http.Request) ([]byte, error) {
 	_, err := b.ReadFrom(r.Body)
 	return b.Bytes(), err
 }
+
+// TestFixturesReplayFollowsTheSpec: mvh fixtures replay re-signs the
+// committed fixtures the way --spec says, so a receiver verifying with that
+// scheme passes every one.
+func TestFixturesReplayFollowsTheSpec(t *testing.T) {
+	path, sc := modifiedSpec(t)
+	const secret = "whsec_scheme_replay_test"
+	v := &signature.Verifier{Secrets: []string{secret}, Scheme: sc}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := readAll(r)
+		var obj map[string]any
+		switch {
+		case v.VerifyRequest(r.Header, b) != nil:
+			w.WriteHeader(http.StatusUnauthorized)
+		case json.Unmarshal(b, &obj) != nil || obj == nil:
+			w.WriteHeader(http.StatusBadRequest)
+		}
+	}))
+	defer srv.Close()
+	code, stdout, stderr := runMVH(t, "--spec", path, "fixtures", "replay", "--dir", committedFixtures, "--to", srv.URL, "--secret", secret)
+	if code != 0 || strings.Contains(stdout, "✗") {
+		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
+	}
+}
