@@ -87,6 +87,26 @@ func TestSignFollowsTheSpec(t *testing.T) {
 	}
 }
 
+// TestVerifyFollowsTheSpec: mvh verify checks against the contract's 60 s
+// tolerance and prefix.
+func TestVerifyFollowsTheSpec(t *testing.T) {
+	path, sc := modifiedSpec(t)
+	body := filepath.Join(t.TempDir(), "body.json")
+	if err := os.WriteFile(body, []byte(`{"event":"call.created"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sig := sc.Sign(1780056000, []byte(`{"event":"call.created"}`), "whsec_minivoice_test")
+	for _, tt := range []struct {
+		now, want string
+	}{{"1780056059", "valid\n"}, {"1780056100", "invalid: timestamp too old: 1m40s old, tolerance 1m0s\n"}} {
+		_, out, errOut := cmdRun(t, "--spec", path, "verify", "--secret", "whsec_minivoice_test", "--timestamp", "1780056000",
+			"--signature", sig, "--body-file", body, "--now", tt.now)
+		if out != tt.want {
+			t.Errorf("now %s: stdout %q, stderr %q; want %q", tt.now, out, errOut, tt.want)
+		}
+	}
+}
+
 // TestListenFollowsTheSpec: mvh listen verifies against the contract's 60 s
 // tolerance and header names: 30 s old passes, 100 s old is stale.
 func TestListenFollowsTheSpec(t *testing.T) {

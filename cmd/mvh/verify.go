@@ -41,6 +41,11 @@ captured delivery can be checked later.`,
 			if err != nil {
 				return err
 			}
+			s, err := a.spec(cmd.Context())
+			if err != nil {
+				return err
+			}
+			v.Scheme = s.Signature().Signing()
 			if !cmd.Flags().Changed("timestamp") || !cmd.Flags().Changed("signature") {
 				return usagef("--timestamp and --signature: both are required (pass \"\" for an absent header)")
 			}
@@ -61,7 +66,7 @@ captured delivery can be checked later.`,
 	cmd.Flags().StringVar(&f.signature, "signature", "", "value of the X-MiniVoice-Signature header")
 	cmd.Flags().StringVar(&f.bodyFile, "body-file", "", `file holding the exact body bytes (default: stdin; "-" also means stdin)`)
 	cmd.Flags().StringVar(&f.now, "now", "", "integer Unix seconds to use as the current time (default: the clock)")
-	cmd.Flags().DurationVar(&f.tolerance, "tolerance", signature.DefaultTolerance, "how far the timestamp may be from now, either way")
+	cmd.Flags().DurationVar(&f.tolerance, "tolerance", 0, "how far the timestamp may be from now, either way (default: the contract's)")
 	fromEnv(cmd, envSecret, "secret")
 	return cmd
 }
@@ -74,8 +79,8 @@ func (f verifyFlags) verifier() (*signature.Verifier, error) {
 	if err := checkSecrets(f.secrets); err != nil {
 		return nil, err
 	}
-	if f.tolerance <= 0 {
-		return nil, usagef("--tolerance %s: want a positive duration", f.tolerance)
+	if f.tolerance < 0 {
+		return nil, usagef("--tolerance %s: want a positive duration (or none: the contract's)", f.tolerance)
 	}
 	v := &signature.Verifier{Secrets: f.secrets, Tolerance: f.tolerance}
 	if f.now != "" {

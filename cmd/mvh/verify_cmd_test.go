@@ -59,7 +59,7 @@ func TestVerifyExitCodes(t *testing.T) {
 		{"unreadable body file", base("--body-file", missing), 2, "", "--body-file"},
 		{"bad now", base("--now", "noon"), 2, "", `--now "noon"`},
 		{"bad tolerance", base("--tolerance", "5 minutes"), 2, "", "--tolerance"},
-		{"zero tolerance", base("--tolerance", "0s"), 2, "", "--tolerance"},
+		{"negative tolerance", base("--tolerance", "-5s"), 2, "", "--tolerance"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
