@@ -102,7 +102,8 @@ FUZZTIME      ?= 10s
 FUZZ_TARGETS  := ./spec:FuzzParseAndLint ./spec:FuzzParseSchedule ./spec:FuzzOverride \
                  ./spec/signature:FuzzParseHeader ./spec/signature:FuzzParseTimestamp \
                  ./mock:FuzzParseScenario ./mock/control:FuzzValidateRequest ./mock/inbox:FuzzDiagnose \
-                 ./fixtures:FuzzLoadFile ./suites/observe:FuzzKeyOf ./suites/observe:FuzzCountOutput
+                 ./fixtures:FuzzLoadFile ./suites/observe:FuzzKeyOf ./suites/observe:FuzzCountOutput \
+                 ./reporters:FuzzParseDocument
 
 fuzz: ## fuzz every parser for FUZZTIME each (default 10s)
 	@set -e; for t in $(FUZZ_TARGETS); do \
