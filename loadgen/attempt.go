@@ -32,7 +32,7 @@ func (e *engine) deliver(ctx context.Context, d item, due time.Time) {
 	for try := 0; ; try++ {
 		a := e.attempt(ctx, d, due)
 		e.rec.note(d, due, a, try > 0)
-		if !a.shed || !e.retryAgain(try+1) || e.rec.isAcked(d.key) {
+		if !a.shed || !e.retryAgain(try+1) || e.rec.isAcked(d) {
 			return
 		}
 		if rng == nil {

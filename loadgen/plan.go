@@ -17,6 +17,9 @@ type item struct {
 	body       []byte
 	// repeat marks a copy of an event sent before.
 	repeat bool
+	// acked, shared by an event's original and copies (nil for an event
+	// sent once), is set by the recorder once any of them got a 2xx.
+	acked *bool
 }
 
 // plan lays out the stream: each call's events in turn (reversed with
@@ -60,15 +63,18 @@ func (p *plan) next() ([]item, error) {
 	}
 	d := p.queue[0]
 	p.queue = p.queue[1:]
+	if p.o.DupRatio == 0 || p.rng.Float64() >= p.o.DupRatio {
+		p.issued++
+		return []item{d}, nil
+	}
+	d.acked = new(bool) // shared by the original and its copy
+	c := d
+	c.repeat = true
 	out := []item{d}
-	if p.o.DupRatio > 0 && p.rng.Float64() < p.o.DupRatio {
-		c := d
-		c.repeat = true
-		if p.o.ConcurrentDups && p.rng.IntN(2) == 0 {
-			out = append(out, c)
-		} else {
-			heap.Push(&p.later, pending{due: p.issued + 8 + p.rng.IntN(p.lateSpan()), d: c})
-		}
+	if p.o.ConcurrentDups && p.rng.IntN(2) == 0 {
+		out = append(out, c)
+	} else {
+		heap.Push(&p.later, pending{due: p.issued + 8 + p.rng.IntN(p.lateSpan()), d: c})
 	}
 	p.issued += len(out)
 	return out, nil

@@ -24,26 +24,23 @@ func newHistogram() *hdrhistogram.Histogram {
 type recorder struct {
 	o Options
 
-	mu       sync.Mutex
-	started  time.Time
-	sending  time.Duration
-	hist     *hdrhistogram.Histogram
-	windows  map[int64]*hdrhistogram.Histogram
-	last     *hdrhistogram.Histogram
-	lastN    int64
-	width    time.Duration
-	status   map[string]int
-	errors   map[string]int
-	res      Result
-	sentSet  map[string]bool
-	ackedSet map[string]bool
+	mu      sync.Mutex
+	started time.Time
+	sending time.Duration
+	hist    *hdrhistogram.Histogram
+	windows map[int64]*hdrhistogram.Histogram
+	last    *hdrhistogram.Histogram
+	lastN   int64
+	width   time.Duration
+	status  map[string]int
+	errors  map[string]int
+	res     Result
 }
 
 func newRecorder(o Options) *recorder {
 	return &recorder{o: o, hist: newHistogram(), windows: map[int64]*hdrhistogram.Histogram{},
 		width:  windowWidth(o.Duration),
-		status: map[string]int{}, errors: map[string]int{},
-		sentSet: map[string]bool{}, ackedSet: map[string]bool{}}
+		status: map[string]int{}, errors: map[string]int{}}
 }
 
 // windowWidth gives a run about 100 windows of latency over time, each a
@@ -77,8 +74,8 @@ func (r *recorder) note(d item, due time.Time, a answer, redelivery bool) {
 	} else if d.repeat {
 		r.res.Copies++
 	}
-	if !r.sentSet[d.key] {
-		r.sentSet[d.key] = true
+	if !d.repeat && !redelivery {
+		// the original's first attempt: every key once, no set needed
 		r.res.Sent = append(r.res.Sent, d.key)
 	}
 	if a.err != nil {
@@ -91,8 +88,12 @@ func (r *recorder) note(d item, due time.Time, a answer, redelivery bool) {
 		r.res.Shed++
 	case a.status >= 500:
 		r.res.Server5xx++
-	case a.status/100 == 2 && !r.ackedSet[d.key]:
-		r.ackedSet[d.key] = true
+	case a.status/100 == 2 && (d.acked == nil || !*d.acked):
+		// an event sent once is acked by one answer at most: it is not
+		// sent again after a 2xx
+		if d.acked != nil {
+			*d.acked = true
+		}
 		r.res.Acked = append(r.res.Acked, d.key)
 	}
 }
@@ -120,10 +121,11 @@ func statusClass(status int) string {
 	return fmt.Sprintf("%dxx", status/100)
 }
 
-func (r *recorder) isAcked(key string) bool {
+// isAcked reports whether some copy of d's event got a 2xx.
+func (r *recorder) isAcked(d item) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.ackedSet[key]
+	return d.acked != nil && *d.acked
 }
 
 func (r *recorder) progress() Progress {
