@@ -74,8 +74,9 @@ func TestLoadReference(t *testing.T) {
 	}
 }
 
-// TestLoadFaulty: receivers that record copies twice are reported with
-// the duplicated keys named, exit 1.
+// TestLoadFaulty: receivers that record copies twice, or acknowledge
+// events and lose them, are reported with the duplicated or lost keys
+// named, exit 1.
 func TestLoadFaulty(t *testing.T) {
 	faulty := filepath.Join(t.TempDir(), "faulty")
 	if b, err := exec.Command("go", "build", "-o", faulty, "github.com/minivoice/mvh/receivers/faulty").CombinedOutput(); err != nil {
@@ -85,13 +86,15 @@ func TestLoadFaulty(t *testing.T) {
 		defect, want string
 		extra        []string
 	}{
-		{"no-dedupe", "duplicated: call_mvh_", nil},
+		{"no-dedupe", "duplicated: call_mvh_", []string{"--rate", "50"}},
 		// check-then-insert: only copies sent at the same moment get through
-		{"racy-dedupe", "duplicated: call_mvh_", []string{"--concurrent-dups"}},
+		{"racy-dedupe", "duplicated: call_mvh_", []string{"--rate", "50", "--concurrent-dups"}},
+		// 64 acknowledged deliveries held for a second: 150/s overflows it
+		{"lossy-queue", "lost (acked, never recorded): call_mvh_", []string{"--rate", "150"}},
 	} {
 		t.Run(tt.defect, func(t *testing.T) {
 			args := append([]string{"load", "--cmd", faulty + " --addr 127.0.0.1:{port} --secret {secret} --downstream {sink_url} --defect " + tt.defect,
-				"--rate", "50", "--duration", "2s", "--dup-ratio", "0.3", "--events", "call.created", "--settle", "2s"}, tt.extra...)
+				"--duration", "2s", "--dup-ratio", "0.3", "--events", "call.created", "--settle", "2s"}, tt.extra...)
 			code, stdout, stderr := cmdRun(t, args...)
 			if code != 1 || !strings.Contains(stdout, tt.want) {
 				t.Errorf("exit %d, stdout %q, stderr %q; want 1 naming %q", code, stdout, stderr, tt.want)
