@@ -87,6 +87,9 @@ func (c *Case) KeepExchanges(n int) {
 // record adds x to the evidence; an ordinary one (answered as expected,
 // or shed and sent again) is left out once KeepExchanges is exceeded.
 func (c *Case) record(x evidence.Exchange, ordinary bool) {
+	if x.Response != nil && x.Response.Status/100 == 2 {
+		c.f.acks.add(x.Latency)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.recorded++

@@ -32,6 +32,7 @@ type Framework struct {
 
 	g          gomega.Gomega
 	registered map[string]int
+	acks       *ackTimes
 }
 
 // New returns a framework for one registration of the spec tree.
@@ -40,6 +41,7 @@ func New(cfg Config, s *spec.Spec, cat catalogue.Catalogue, env Env) *Framework 
 		Config: cfg, Spec: s, Cat: cat, Env: env,
 		g:          gomega.NewGomega(ginkgo.Fail),
 		registered: map[string]int{},
+		acks:       &ackTimes{},
 	}
 }
 
@@ -96,7 +98,7 @@ func noRestart(env Env) string {
 // minute of slack for requests. load.burst gets extra time per delivery
 // and the retry window of its shed deliveries.
 func (f *Framework) timeout(ch catalogue.Check) time.Duration {
-	d := time.Minute + 3*f.Config.Settle + f.Config.SlowDownstream + 2*f.Config.SettleMax
+	d := f.slack() + 3*f.Config.Settle + f.Config.SlowDownstream + 2*f.Config.SettleMax
 	if ch.Area == "load" {
 		d += time.Duration(f.Config.Burst)*100*time.Millisecond + retryWindow(f.Config.Burst)
 	}
