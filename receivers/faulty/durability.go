@@ -18,8 +18,9 @@ const (
 	// harness's SIGKILL, and well inside the time records are awaited.
 	memoryWindow = time.Second
 	// lossyCapacity is how many acknowledged deliveries lossy-queue holds
-	// at once; more within memoryWindow are dropped.
+	// at once, and lossyPace how often its worker stores one: ten a second.
 	lossyCapacity = 64
+	lossyPace     = 100 * time.Millisecond
 	// laterTimeout bounds a store made after the answer.
 	laterTimeout = 5 * time.Second
 )
@@ -28,19 +29,41 @@ const (
 // crash in between loses the event.
 func (f *faults) ackBeforeStoreStep(s *receiver.Steps) {
 	s.Store = func(_ context.Context, env receiver.Envelope, body []byte) (bool, error) {
-		go f.storeLater(env, body, nil)
+		go f.storeAfter(env, body, memoryWindow)
 		return true, nil
 	}
 }
 
-// lossyQueueStep acknowledges into a queue of lossyCapacity held in memory
-// for memoryWindow each; what does not fit is acknowledged and dropped.
+// lossyQueueStep acknowledges into a queue of lossyCapacity deliveries in
+// memory, which one worker stores, each memoryWindow after its answer and
+// at most one per lossyPace; what does not fit is acknowledged and dropped.
+// A burst fills the queue within milliseconds while the worker stores ten
+// a second, so the overflow does not depend on the machine's speed.
 func (f *faults) lossyQueueStep(s *receiver.Steps) {
-	slots := make(chan struct{}, lossyCapacity)
+	type item struct {
+		env  receiver.Envelope
+		body []byte
+		at   time.Time
+	}
+	queue := make(chan item, lossyCapacity)
+	go func() {
+		for {
+			select {
+			case it := <-queue:
+				f.storeAfter(it.env, it.body, time.Until(it.at.Add(memoryWindow)))
+			case <-f.ctx.Done():
+				return
+			}
+			select {
+			case <-time.After(lossyPace):
+			case <-f.ctx.Done():
+				return
+			}
+		}
+	}()
 	s.Store = func(_ context.Context, env receiver.Envelope, body []byte) (bool, error) {
 		select {
-		case slots <- struct{}{}:
-			go f.storeLater(env, body, func() { <-slots })
+		case queue <- item{env, body, time.Now()}:
 		default:
 			f.logger.Warn("queue full: delivery dropped", "event_key", env.Key())
 		}
@@ -48,14 +71,11 @@ func (f *faults) lossyQueueStep(s *receiver.Steps) {
 	}
 }
 
-// storeLater stores the event through the reference's step after
-// memoryWindow, unless the receiver stops first; done, when set, runs after.
-func (f *faults) storeLater(env receiver.Envelope, body []byte, done func()) {
-	if done != nil {
-		defer done()
-	}
+// storeAfter stores the event through the reference's step after wait,
+// unless the receiver stops first: then it is lost.
+func (f *faults) storeAfter(env receiver.Envelope, body []byte, wait time.Duration) {
 	select {
-	case <-time.After(memoryWindow):
+	case <-time.After(wait):
 	case <-f.ctx.Done():
 		f.logger.Warn("stopping: acknowledged delivery lost", "event_key", env.Key())
 		return

@@ -48,6 +48,7 @@ var defects = []struct {
 	{"short-dedupe-cache", "idempotency.delayed-redelivery", []string{"idempotency.delayed-redelivery"}},
 	{"non-ascii-500", "input.generated", []string{"input.generated"}},
 	{"missing-required-500", "input.generated-invalid", []string{"input.generated-invalid"}},
+	{"lossy-queue", "load.burst", []string{"load.burst"}},
 }
 
 // TestMatrix runs mvh conform against the reference and every defect, four
