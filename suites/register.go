@@ -6,6 +6,8 @@ import (
 
 	"github.com/minivoice/mvh/suites/ack"
 	"github.com/minivoice/mvh/suites/catalogue"
+	"github.com/minivoice/mvh/suites/downstream"
+	"github.com/minivoice/mvh/suites/durability"
 	"github.com/minivoice/mvh/suites/framework"
 	"github.com/minivoice/mvh/suites/idempotency"
 	"github.com/minivoice/mvh/suites/input"
@@ -28,6 +30,8 @@ var areas = []func(*framework.Framework){
 	idempotency.Specs,
 	ordering.Specs,
 	load.Specs,
+	downstream.Specs,
+	durability.Specs,
 	resilience.Specs,
 }
 

@@ -125,6 +125,13 @@ func (c *Case) exchange(ctx context.Context, d Delivery, lostAck bool, send func
 // SendAll delivers ds with at most inFlight requests at a time, released
 // together so that copies really overlap; results keep the order of ds.
 func (c *Case) SendAll(ctx context.Context, inFlight int, ds []Delivery) []evidence.Exchange {
+	return c.SendAllNotify(ctx, inFlight, ds, nil)
+}
+
+// SendAllNotify is SendAll calling answered (when not nil) as each
+// exchange ends, from its goroutine: a crash check kills the receiver at
+// the first answer, with the others still in flight.
+func (c *Case) SendAllNotify(ctx context.Context, inFlight int, ds []Delivery, answered func()) []evidence.Exchange {
 	out := make([]evidence.Exchange, len(ds))
 	slots := make(chan struct{}, max(inFlight, 1))
 	start := make(chan struct{})
@@ -137,6 +144,9 @@ func (c *Case) SendAll(ctx context.Context, inFlight int, ds []Delivery) []evide
 			slots <- struct{}{}
 			defer func() { <-slots }()
 			out[i] = c.Send(ctx, d)
+			if answered != nil {
+				answered()
+			}
 		}()
 	}
 	close(start)

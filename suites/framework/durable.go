@@ -48,6 +48,14 @@ func (c *Case) ExpectRecordedOnceAcross(ctx context.Context, o Outage, keys ...s
 func (c *Case) SettledCounts(ctx context.Context, stall time.Duration, keys []string) map[string]int {
 	ginkgo.GinkgoHelper()
 	c.watchKeys(WantOnceAcrossCrash, keys...)
+	return c.AwaitSettled(ctx, stall, keys)
+}
+
+// AwaitSettled is SettledCounts without putting the keys into the
+// evidence: a check waits with it until the receiver is quiet (its
+// outbox replayed after a restart) before it sends what comes next.
+func (c *Case) AwaitSettled(ctx context.Context, stall time.Duration, keys []string) map[string]int {
+	ginkgo.GinkgoHelper()
 	marker, window := c.caughtUp(ctx)
 	all := append(marker, keys...)
 	p := c.await(ctx, stall, func(counts map[string]int) bool { return offKeys(counts, WantAtLeastOne, all) == "" })

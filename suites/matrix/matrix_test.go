@@ -18,37 +18,49 @@ var defects = []struct {
 	defect  string
 	named   string
 	failing []string
+	// maybe are checks the defect fails or not depending on a race it
+	// cannot win every time, each explained where it is listed; they must
+	// run (never skip) and are left out of "exactly these checks".
+	maybe []string
 }{
-	{"slow-ack", "ack.latency", []string{"ack.latency", "ack.slow-downstream"}},
-	{"accept-unsigned", "signature.missing", []string{"signature.missing", "signature.rejected-not-recorded"}},
-	{"accept-wrong-secret", "signature.wrong-secret", []string{"signature.wrong-secret", "signature.tampered-body", "signature.rejected-not-recorded"}},
-	{"skip-timestamp-check", "signature.stale-timestamp", []string{"signature.stale-timestamp", "signature.future-timestamp", "signature.rejected-not-recorded", "signature.outside-tolerance"}},
-	{"accept-future", "signature.future-timestamp", []string{"signature.future-timestamp", "signature.outside-tolerance"}},
-	{"reserialize-body", "signature.raw-body", []string{"signature.raw-body"}},
-	{"first-signature-only", "signature.rotation", []string{"signature.rotation"}},
-	{"reject-unknown-scheme", "signature.unknown-scheme", []string{"signature.unknown-scheme"}},
-	{"status-500-on-bad-signature", "signature.missing", []string{"signature.missing", "signature.wrong-secret", "signature.tampered-body", "signature.stale-timestamp", "signature.future-timestamp", "signature.outside-tolerance", "signature.truncated"}},
-	{"malformed-json-500", "input.malformed-json", []string{"input.malformed-json", "input.generated-invalid"}},
-	{"strict-fields", "input.unknown-fields", []string{"input.unknown-fields", "input.generated"}},
-	{"reject-unknown-event", "input.unknown-event", []string{"input.unknown-event"}},
-	{"oversized-500", "input.oversized", []string{"input.oversized"}},
-	{"get-200", "http.method-not-allowed", []string{"http.method-not-allowed"}},
-	{"conflict-on-duplicate", "idempotency.redelivery-ack", []string{"idempotency.redelivery-ack", "idempotency.concurrent-ack"}},
-	{"no-dedupe", "idempotency.redelivery", []string{"idempotency.redelivery", "idempotency.concurrent", "idempotency.lost-ack", "load.burst", "idempotency.same-event-new-bytes", "idempotency.delayed-redelivery"}},
-	{"dedupe-by-call-id", "idempotency.distinct-events", []string{"idempotency.distinct-events", "ordering.out-of-order", "load.burst"}},
-	{"racy-dedupe", "idempotency.concurrent", []string{"idempotency.concurrent", "load.burst"}},
-	{"reject-out-of-order", "ordering.out-of-order-ack", []string{"ordering.out-of-order-ack", "ordering.out-of-order"}},
-	{"sync-downstream", "ack.slow-downstream", []string{"ack.slow-downstream"}},
-	{"record-before-verify", "signature.rejected-not-recorded", []string{"signature.rejected-not-recorded"}},
-	{"crash-on-oversized", "input.oversized", []string{"input.oversized", "resilience.still-serving"}},
-	{"window-60s", "signature.clock-skew", []string{"signature.clock-skew"}},
-	{"tolerance-with-margin", "signature.outside-tolerance", []string{"signature.outside-tolerance"}},
-	{"signature-prefix-compare", "signature.truncated", []string{"signature.truncated"}},
-	{"dedupe-by-body", "idempotency.same-event-new-bytes", []string{"idempotency.same-event-new-bytes"}},
-	{"short-dedupe-cache", "idempotency.delayed-redelivery", []string{"idempotency.delayed-redelivery"}},
-	{"non-ascii-500", "input.generated", []string{"input.generated"}},
-	{"missing-required-500", "input.generated-invalid", []string{"input.generated-invalid"}},
-	{"lossy-queue", "load.burst", []string{"load.burst"}},
+	{"slow-ack", "ack.latency", []string{"ack.latency", "ack.slow-downstream"}, nil},
+	{"accept-unsigned", "signature.missing", []string{"signature.missing", "signature.rejected-not-recorded"}, nil},
+	{"accept-wrong-secret", "signature.wrong-secret", []string{"signature.wrong-secret", "signature.tampered-body", "signature.rejected-not-recorded"}, nil},
+	{"skip-timestamp-check", "signature.stale-timestamp", []string{"signature.stale-timestamp", "signature.future-timestamp", "signature.rejected-not-recorded", "signature.outside-tolerance"}, nil},
+	{"accept-future", "signature.future-timestamp", []string{"signature.future-timestamp", "signature.outside-tolerance"}, nil},
+	{"reserialize-body", "signature.raw-body", []string{"signature.raw-body"}, nil},
+	{"first-signature-only", "signature.rotation", []string{"signature.rotation"}, nil},
+	{"reject-unknown-scheme", "signature.unknown-scheme", []string{"signature.unknown-scheme"}, nil},
+	{"status-500-on-bad-signature", "signature.missing", []string{"signature.missing", "signature.wrong-secret", "signature.tampered-body", "signature.stale-timestamp", "signature.future-timestamp", "signature.outside-tolerance", "signature.truncated"}, nil},
+	{"malformed-json-500", "input.malformed-json", []string{"input.malformed-json", "input.generated-invalid"}, nil},
+	{"strict-fields", "input.unknown-fields", []string{"input.unknown-fields", "input.generated"}, nil},
+	{"reject-unknown-event", "input.unknown-event", []string{"input.unknown-event"}, nil},
+	{"oversized-500", "input.oversized", []string{"input.oversized"}, nil},
+	{"get-200", "http.method-not-allowed", []string{"http.method-not-allowed"}, nil},
+	{"conflict-on-duplicate", "idempotency.redelivery-ack", []string{"idempotency.redelivery-ack", "idempotency.concurrent-ack", "durability.restart-redelivery"}, nil},
+	{"no-dedupe", "idempotency.redelivery", []string{"idempotency.redelivery", "idempotency.concurrent", "idempotency.lost-ack", "load.burst", "idempotency.same-event-new-bytes", "idempotency.delayed-redelivery", "durability.restart-redelivery", "durability.crash-mid-burst"}, nil},
+	{"dedupe-by-call-id", "idempotency.distinct-events", []string{"idempotency.distinct-events", "ordering.out-of-order", "load.burst"}, nil},
+	{"racy-dedupe", "idempotency.concurrent", []string{"idempotency.concurrent", "load.burst", "durability.crash-mid-burst"}, nil},
+	{"reject-out-of-order", "ordering.out-of-order-ack", []string{"ordering.out-of-order-ack", "ordering.out-of-order"}, nil},
+	{"sync-downstream", "ack.slow-downstream", []string{"ack.slow-downstream", "downstream.outage"}, nil},
+	{"record-before-verify", "signature.rejected-not-recorded", []string{"signature.rejected-not-recorded"}, nil},
+	{"crash-on-oversized", "input.oversized", []string{"input.oversized", "resilience.still-serving"}, nil},
+	{"window-60s", "signature.clock-skew", []string{"signature.clock-skew"}, nil},
+	{"tolerance-with-margin", "signature.outside-tolerance", []string{"signature.outside-tolerance"}, nil},
+	{"signature-prefix-compare", "signature.truncated", []string{"signature.truncated"}, nil},
+	{"dedupe-by-body", "idempotency.same-event-new-bytes", []string{"idempotency.same-event-new-bytes"}, nil},
+	{"short-dedupe-cache", "idempotency.delayed-redelivery", []string{"idempotency.delayed-redelivery", "durability.restart-redelivery", "durability.crash-mid-burst"}, nil},
+	{"ack-before-store", "durability.crash-after-ack", []string{"durability.crash-after-ack", "durability.crash-mid-burst"}, nil},
+	{"memory-dedupe", "durability.restart-redelivery", []string{"durability.restart-redelivery", "durability.crash-mid-burst"}, nil},
+	{"forward-no-retry", "downstream.flaky", []string{"downstream.flaky", "downstream.outage"}, nil},
+	// volatile-forward-queue moves a record to memory in its Forward step,
+	// after the answer: when the harness's kill (a millisecond after the
+	// 2xx) lands first, the outbox row is replayed after the restart and
+	// the record arrives, so durability.crash-after-ack rightly passes.
+	{"volatile-forward-queue", "durability.crash-mid-burst", []string{"durability.crash-mid-burst"}, []string{"durability.crash-after-ack"}},
+	{"lossy-queue", "load.burst", []string{"load.burst", "durability.crash-after-ack", "durability.crash-mid-burst"}, nil},
+	{"non-ascii-500", "input.generated", []string{"input.generated"}, nil},
+	{"missing-required-500", "input.generated-invalid", []string{"input.generated-invalid"}, nil},
 }
 
 // TestMatrix runs mvh conform against the reference and every defect, four
@@ -77,13 +89,14 @@ func TestMatrix(t *testing.T) {
 		})
 	}
 	judgeVariants(t, results)
+	t.Run("url-restart-cmd", func(t *testing.T) { urlRestartCmd(t, bins) })
 	for _, d := range defects {
 		t.Run(d.defect, func(t *testing.T) {
 			r := results[d.defect]
 			if !slices.Contains(r.failed, d.named) {
 				t.Errorf("%s did not fail %s, the check that names it", d.defect, d.named)
 			}
-			got, want := sorted(r.failed), sorted(d.failing)
+			got, want := sorted(withoutMaybe(r.failed, d.maybe)), sorted(d.failing)
 			if !slices.Equal(got, want) {
 				t.Errorf("failing checks\n got %v\nwant %v\n%s", got, want, r.stderr)
 			}
@@ -106,6 +119,17 @@ func exitFor(levels map[string]string, failed []string) int {
 		}
 	}
 	return 0
+}
+
+// withoutMaybe drops the checks a defect may or may not fail.
+func withoutMaybe(failed, maybe []string) []string {
+	var out []string
+	for _, id := range failed {
+		if !slices.Contains(maybe, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 func sorted(ids []string) []string {
