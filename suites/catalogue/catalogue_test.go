@@ -31,12 +31,16 @@ var issue14IDs = []string{
 	"idempotency.same-event-new-bytes", "idempotency.delayed-redelivery",
 }
 
+// issue12IDs are the checks that crash the receiver or fail its downstream.
+var issue12IDs = []string{"downstream.flaky", "downstream.outage",
+	"durability.crash-after-ack", "durability.restart-redelivery", "durability.crash-mid-burst"}
+
 func TestLoad(t *testing.T) {
 	cat, err := Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, want := slices.Sorted(slices.Values(cat.IDs())), slices.Sorted(slices.Values(slices.Concat(issueIDs, issue14IDs)))
+	got, want := slices.Sorted(slices.Values(cat.IDs())), slices.Sorted(slices.Values(slices.Concat(issueIDs, issue14IDs, issue12IDs)))
 	if !slices.Equal(got, want) {
 		t.Errorf("catalogue ids\n got %v\nwant %v", got, want)
 	}
@@ -47,16 +51,22 @@ func TestLoad(t *testing.T) {
 	observation := map[string]bool{"signature.rejected-not-recorded": true, "idempotency.redelivery": true,
 		"idempotency.concurrent": true, "idempotency.lost-ack": true, "idempotency.distinct-events": true,
 		"ordering.out-of-order": true, "ack.slow-downstream": true, "load.burst": true,
-		"idempotency.same-event-new-bytes": true, "idempotency.delayed-redelivery": true}
+		"idempotency.same-event-new-bytes": true, "idempotency.delayed-redelivery": true,
+		"downstream.flaky": true, "downstream.outage": true, "durability.crash-after-ack": true,
+		"durability.restart-redelivery": true, "durability.crash-mid-burst": true}
 	should := map[string]bool{"ack.latency": true, "ack.slow-downstream": true, "signature.future-timestamp": true,
 		"signature.unknown-scheme": true, "input.unknown-event": true, "input.oversized": true,
-		"http.method-not-allowed": true, "load.burst": true, "input.generated-invalid": true}
+		"http.method-not-allowed": true, "load.burst": true, "input.generated-invalid": true,
+		"downstream.outage": true}
 	for _, c := range cat.Checks() {
 		if c.Observation != observation[c.ID] {
 			t.Errorf("%s: observation %v", c.ID, c.Observation)
 		}
 		if (c.Level == Should) != should[c.ID] {
 			t.Errorf("%s: level %s", c.ID, c.Level)
+		}
+		if c.Restart != (c.Area == "durability") {
+			t.Errorf("%s: restart %v", c.ID, c.Restart)
 		}
 		if !strings.HasPrefix(c.ID, c.Area+".") {
 			t.Errorf("%s: area %q", c.ID, c.Area)
