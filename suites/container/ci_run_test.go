@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -76,6 +77,21 @@ func assertAllPassed(t *testing.T, reportJSON string) {
 	for _, c := range readReport(t, reportJSON).Checks {
 		if c.Status != "passed" {
 			t.Errorf("check %s %s %s", c.ID, c.Status, c.SkipReason)
+		}
+	}
+}
+
+// assertPassedExceptSkipped wants every check passed but those of skipped,
+// which must be skipped with a reason that mentions why.
+func assertPassedExceptSkipped(t *testing.T, reportJSON, why string, skipped ...string) {
+	t.Helper()
+	for _, c := range readReport(t, reportJSON).Checks {
+		want := "passed"
+		if slices.Contains(skipped, c.ID) {
+			want = "skipped"
+		}
+		if c.Status != want || want == "skipped" && !strings.Contains(c.SkipReason, why) {
+			t.Errorf("check %s %s %q, want %s (a skip naming %s)", c.ID, c.Status, c.SkipReason, want, why)
 		}
 	}
 }

@@ -70,7 +70,8 @@ func TestConformImage(t *testing.T) {
 // report is the part of report.json these tests read.
 type report struct {
 	Checks []struct {
-		ID, Status, SkipReason string
+		ID, Status string
+		SkipReason string `json:"skip_reason"`
 	} `json:"checks"`
 	ReceiverLogs string `json:"receiver_logs"`
 }
