@@ -42,7 +42,12 @@ var defects = []struct {
 	{"reject-unknown-event", "input.unknown-event", []string{"input.unknown-event"}, nil},
 	{"oversized-500", "input.oversized", []string{"input.oversized"}, nil},
 	{"get-200", "http.method-not-allowed", []string{"http.method-not-allowed"}, nil},
-	{"conflict-on-duplicate", "idempotency.redelivery-ack", []string{"idempotency.redelivery-ack", "idempotency.concurrent-ack", "durability.restart-redelivery"}, nil},
+	// conflict-on-duplicate answers 409 to a redelivery of a stored event:
+	// crash-mid-burst catches that only when the SIGKILL lands after an
+	// event was stored and before its 2xx went out, so its redelivery
+	// after the restart meets the 409 (seen in some runs, not in others).
+	{"conflict-on-duplicate", "idempotency.redelivery-ack", []string{"idempotency.redelivery-ack", "idempotency.concurrent-ack", "durability.restart-redelivery"},
+		[]string{"durability.crash-mid-burst"}},
 	{"no-dedupe", "idempotency.redelivery", []string{"idempotency.redelivery", "idempotency.concurrent", "idempotency.lost-ack", "load.burst", "idempotency.same-event-new-bytes", "idempotency.delayed-redelivery", "durability.restart-redelivery", "durability.crash-mid-burst"}, nil},
 	{"dedupe-by-call-id", "idempotency.distinct-events", []string{"idempotency.distinct-events", "ordering.out-of-order", "load.burst"}, nil},
 	{"racy-dedupe", "idempotency.concurrent", []string{"idempotency.concurrent", "load.burst", "durability.crash-mid-burst"}, nil},
