@@ -51,7 +51,14 @@ var defects = []struct {
 	{"no-dedupe", "idempotency.redelivery", []string{"idempotency.redelivery", "idempotency.concurrent", "idempotency.lost-ack", "load.burst", "idempotency.same-event-new-bytes", "idempotency.delayed-redelivery", "durability.restart-redelivery", "durability.crash-mid-burst"}, nil},
 	{"dedupe-by-call-id", "idempotency.distinct-events", []string{"idempotency.distinct-events", "ordering.out-of-order", "load.burst"}, nil},
 	{"racy-dedupe", "idempotency.concurrent", []string{"idempotency.concurrent", "load.burst", "durability.crash-mid-burst"}, nil},
-	{"reject-out-of-order", "ordering.out-of-order-ack", []string{"ordering.out-of-order-ack", "ordering.out-of-order"}, nil},
+	// reject-out-of-order answers 409 to a call.created once the call's
+	// call.completed is stored. The burst sends every call.created first, so
+	// it meets the defect only when one of them must be sent again (an
+	// attempt cut off on a loaded machine is retried, as MiniVoice retries
+	// network errors) after its call.completed was stored: then that event
+	// is never accepted. Seen in some runs under load, not in others.
+	{"reject-out-of-order", "ordering.out-of-order-ack", []string{"ordering.out-of-order-ack", "ordering.out-of-order"},
+		[]string{"load.burst"}},
 	{"sync-downstream", "ack.slow-downstream", []string{"ack.slow-downstream", "downstream.outage"}, nil},
 	{"record-before-verify", "signature.rejected-not-recorded", []string{"signature.rejected-not-recorded"}, nil},
 	{"crash-on-oversized", "input.oversized", []string{"input.oversized", "resilience.still-serving"}, nil},
