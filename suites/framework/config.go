@@ -12,7 +12,7 @@ const (
 	DefaultSettleMax      = time.Minute
 	DefaultAckBudget      = time.Second
 	DefaultBurst          = 500
-	DefaultSlowDownstream = 5 * time.Second
+	DefaultSlowDownstream = 3 * time.Second
 	// DefaultCases keeps input.generated near 2 s on the reference.
 	DefaultCases = 24
 )
