@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -10,23 +9,10 @@ import (
 	"time"
 )
 
-// syncBuffer is a bytes.Buffer the live line's goroutine may write to.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
 // TestLiveLinePlain: without a terminal, a step that lasts gets a plain line
 // every few seconds; one that ends quickly leaves no trace.
 func TestLiveLinePlain(t *testing.T) {
-	var out syncBuffer
+	var out lockedBuffer
 	l := &liveLine{w: &out, after: 100 * time.Millisecond, every: 20 * time.Millisecond}
 	l.Show("quick")
 	l.Clear()
