@@ -21,14 +21,14 @@ const pollEvery = 100 * time.Millisecond
 // Account waits for the receiver's records of r's acked keys and sets
 // r.Tally. Records are awaited by progress: while new ones keep arriving
 // (one within the last settle), up to limit; once every acked key has one
-// it still watches a quiet window (settle/5, at least 200 ms) so late
-// duplicates are counted too.
+// it still watches outcome.QuietWindow(settle) so late duplicates are
+// counted too.
 func Account(ctx context.Context, r *Result, c Counter, settle, limit time.Duration) error {
 	acked := make(map[string]bool, len(r.Acked))
 	for _, k := range r.Acked {
 		acked[k] = true
 	}
-	quiet := max(settle/5, 200*time.Millisecond)
+	quiet := outcome.QuietWindow(settle)
 	start := time.Now()
 	var counts map[string]int
 	lastChange := start

@@ -3,6 +3,8 @@ package framework
 import (
 	"errors"
 	"time"
+
+	"github.com/minivoice/mvh/outcome"
 )
 
 // Defaults of the knobs that give checks their meaning; package harness
@@ -42,12 +44,9 @@ type Config struct {
 	Cases int
 }
 
-// Window is how long "no second record" is watched with Consistently:
-// a fifth of Settle, at least 200 ms. Checks first wait for a later
-// marker record, so the window only has to cover reordering.
-func (c Config) Window() time.Duration {
-	return max(c.Settle/5, 200*time.Millisecond)
-}
+// Window is how long "no second record" is watched after the records and
+// a later marker arrived: outcome.QuietWindow of Settle.
+func (c Config) Window() time.Duration { return outcome.QuietWindow(c.Settle) }
 
 // ErrNoObservation is the skip (or, with Require, failure) reason of an
 // observation check without an observer.

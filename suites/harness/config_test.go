@@ -29,7 +29,7 @@ func parse(t *testing.T, args ...string) Config {
 func TestRegisterFlagsDefaults(t *testing.T) {
 	c := parse(t)
 	if c.Settle != 5*time.Second || c.SettleMax != time.Minute || c.AckBudget != time.Second || c.Burst != 500 || c.SlowDownstream != 3*time.Second ||
-		c.Path != "/webhooks/minivoice" || c.SinkKey != "/event_key" || c.Level != "should" || c.Knobs().Window() != time.Second || c.Timeout != 10*time.Minute {
+		c.Path != "/webhooks/minivoice" || c.SinkKey != "/event_key" || c.Level != "should" || c.Knobs().Window() != 500*time.Millisecond || c.Timeout != 10*time.Minute {
 		t.Errorf("defaults %+v", c)
 	}
 	c = parse(t, "--cmd", "r --port {port}", "--env", "A=1,2", "--env", "B=x", "--only", "ack.latency,load.burst", "--only", "input.oversized", "--settle", "100ms")
