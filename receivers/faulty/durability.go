@@ -12,15 +12,14 @@ import (
 // the reference keeps on disk, for a fixed window, so that a SIGKILL inside
 // the window loses it every time and one outside it never does.
 const (
-	// memoryWindow is how long ack-before-store, lossy-queue and
-	// volatile-forward-queue hold work in memory after the answer: a full
-	// second, far beyond the few milliseconds between an ack and the
-	// harness's SIGKILL, and well inside the time records are awaited.
+	// memoryWindow is how long ack-before-store and volatile-forward-queue
+	// hold work in memory after the answer: a full second, far beyond the
+	// few milliseconds between an ack and the harness's SIGKILL, and well
+	// inside the time records are awaited.
 	memoryWindow = time.Second
-	// lossyCapacity is how many acknowledged deliveries lossy-queue holds
-	// at once, and lossyPace how often its worker stores one: ten a second.
-	lossyCapacity = 64
-	lossyPace     = 100 * time.Millisecond
+	// lossyHold is how long lossy-queue keeps each delivery in one of its
+	// shedLimit work slots (after storing it, before the answer).
+	lossyHold = 100 * time.Millisecond
 	// laterTimeout bounds a store made after the answer.
 	laterTimeout = 5 * time.Second
 )
@@ -34,40 +33,27 @@ func (f *faults) ackBeforeStoreStep(s *receiver.Steps) {
 	}
 }
 
-// lossyQueueStep acknowledges into a queue of lossyCapacity deliveries in
-// memory, which one worker stores, each memoryWindow after its answer and
-// at most one per lossyPace; what does not fit is acknowledged and dropped.
-// A burst fills the queue within milliseconds while the worker stores ten
-// a second, so the overflow does not depend on the machine's speed.
+// lossyQueueStep works on at most shedLimit deliveries at once, each
+// stored at once (durably: a crash loses nothing) and held lossyHold; a
+// delivery that finds every slot taken is acknowledged and dropped, where
+// shed-429 answers 429. A burst of 20 in flight fills the slots on every
+// run, as each is held far longer than a request takes, while no other
+// check has more than 10 deliveries in flight.
 func (f *faults) lossyQueueStep(s *receiver.Steps) {
-	type item struct {
-		env  receiver.Envelope
-		body []byte
-		at   time.Time
-	}
-	queue := make(chan item, lossyCapacity)
-	go func() {
-		for {
-			select {
-			case it := <-queue:
-				f.storeAfter(it.env, it.body, time.Until(it.at.Add(memoryWindow)))
-			case <-f.ctx.Done():
-				return
-			}
-			select {
-			case <-time.After(lossyPace):
-			case <-f.ctx.Done():
-				return
-			}
+	var busy slots
+	s.Store = func(ctx context.Context, env receiver.Envelope, body []byte) (bool, error) {
+		release, ok := busy.take(shedLimit)
+		if !ok {
+			f.logger.Warn("queue full: delivery acknowledged and dropped", "event_key", env.Key())
+			return true, nil
 		}
-	}()
-	s.Store = func(_ context.Context, env receiver.Envelope, body []byte) (bool, error) {
+		defer release()
+		isNew, err := f.ref.Store(ctx, env, body)
 		select {
-		case queue <- item{env, body, time.Now()}:
-		default:
-			f.logger.Warn("queue full: delivery dropped", "event_key", env.Key())
+		case <-time.After(lossyHold):
+		case <-ctx.Done():
 		}
-		return true, nil
+		return isNew, err
 	}
 }
 

@@ -23,8 +23,21 @@ const (
 	slowForward     = "slow-forward"
 )
 
-// shedLimit is how many deliveries shed-429 lets in flight at once.
+// shedLimit is how many deliveries shed-429 lets in flight at once (and
+// lossy-queue works on at once).
 const shedLimit = 12
+
+// slots counts the deliveries in hand.
+type slots struct{ n atomic.Int64 }
+
+// take claims a slot when fewer than limit are taken; release frees it.
+func (s *slots) take(limit int64) (release func(), ok bool) {
+	if s.n.Add(1) > limit {
+		s.n.Add(-1)
+		return nil, false
+	}
+	return func() { s.n.Add(-1) }, true
+}
 
 // variant documents one correct difference from the reference.
 type variant struct {
@@ -91,18 +104,19 @@ func variantOptions(cfg Config) receiver.Options {
 // shed answers 429 with Retry-After to webhook deliveries beyond limit in
 // flight, before reading them; everything else passes through.
 func shed(next http.Handler, path string, limit int64) http.Handler {
-	var inFlight atomic.Int64
+	var busy slots
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != path {
 			next.ServeHTTP(w, r)
 			return
 		}
-		defer inFlight.Add(-1)
-		if inFlight.Add(1) > limit {
+		release, ok := busy.take(limit)
+		if !ok {
 			w.Header().Set("Retry-After", "1")
 			receiver.Reply(w, http.StatusTooManyRequests, "busy: retry later")
 			return
 		}
+		defer release()
 		next.ServeHTTP(w, r)
 	})
 }
