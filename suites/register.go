@@ -44,6 +44,7 @@ func register(f *framework.Framework, onStart func(string), onSpec func(types.Sp
 			specs(f)
 		}
 	})
+	ginkgo.ReportAfterEach(f.Ended) // before onSpec's, so a check's end is noted first
 	if onStart != nil {
 		ginkgo.ReportBeforeEach(func(sr types.SpecReport) {
 			if catalogue.IsCheck(sr) && sr.State == types.SpecStateInvalid { // about to run, not filtered out

@@ -41,6 +41,13 @@ type Check struct {
 	// Restart is true when the check restarts the receiver; a receiver the
 	// harness cannot restart skips it.
 	Restart bool `yaml:"restart" json:"restart,omitempty"`
+	// Assumes lists earlier checks this one builds on, the way a JUnit
+	// assumption does: when one of them failed in the same run, this
+	// check is skipped ("assumption failed") instead of failing again for
+	// the same fault (see Assumption). A check assumes only checks that
+	// run before it and, for a MUST, only MUST checks, so a skip never
+	// turns a failing verdict into a passing one.
+	Assumes []string `yaml:"assumes" json:"assumes,omitempty"`
 }
 
 // Labels are the Ginkgo labels of the check's spec: its ID, its level,
@@ -97,7 +104,29 @@ func Parse(data []byte) (Catalogue, error) {
 	if len(c.checks) == 0 {
 		return Catalogue{}, fmt.Errorf("catalogue: %w: no checks", ErrInvalid)
 	}
+	for i, ch := range c.checks {
+		if err := c.assumable(i, ch); err != nil {
+			return Catalogue{}, fmt.Errorf("catalogue: %w: %s: %v", ErrInvalid, ch.ID, err)
+		}
+	}
 	return c, nil
+}
+
+// assumable checks that every check ch (the i-th) assumes runs before it
+// and, when ch is a MUST, is a MUST too.
+func (c Catalogue) assumable(i int, ch Check) error {
+	for _, id := range ch.Assumes {
+		j, ok := c.byID[id]
+		switch {
+		case !ok:
+			return fmt.Errorf("assumes %s, which is not in the catalogue", id)
+		case j >= i:
+			return fmt.Errorf("assumes %s, which does not run before it", id)
+		case ch.Level == Must && c.checks[j].Level != Must:
+			return fmt.Errorf("a MUST check assumes %s, a %s: its skip could pass a run that must fail", id, c.checks[j].Level)
+		}
+	}
+	return nil
 }
 
 // complete validates one entry and derives its area from the ID.

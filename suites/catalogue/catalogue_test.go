@@ -2,6 +2,9 @@ package catalogue
 
 import (
 	"errors"
+	"maps"
+	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -76,13 +79,19 @@ func TestLoad(t *testing.T) {
 
 func TestParseRejects(t *testing.T) {
 	for name, doc := range map[string]string{
-		"no checks":     "checks: []\n",
-		"bad level":     "checks:\n  - {id: a.b, level: MAY, title: t, rationale: r}\n",
-		"bad id":        "checks:\n  - {id: ab, level: MUST, title: t, rationale: r}\n",
-		"label syntax":  "checks:\n  - {id: a.b|c, level: MUST, title: t, rationale: r}\n",
-		"no title":      "checks:\n  - {id: a.b, level: MUST, rationale: r}\n",
-		"duplicate":     "checks:\n  - {id: a.b, level: MUST, title: t, rationale: r}\n  - {id: a.b, level: MUST, title: t, rationale: r}\n",
-		"unknown field": "checks:\n  - {id: a.b, level: MUST, title: t, rationale: r, weight: 3}\n",
+		"no checks":       "checks: []\n",
+		"bad level":       "checks:\n  - {id: a.b, level: MAY, title: t, rationale: r}\n",
+		"bad id":          "checks:\n  - {id: ab, level: MUST, title: t, rationale: r}\n",
+		"label syntax":    "checks:\n  - {id: a.b|c, level: MUST, title: t, rationale: r}\n",
+		"no title":        "checks:\n  - {id: a.b, level: MUST, rationale: r}\n",
+		"duplicate":       "checks:\n  - {id: a.b, level: MUST, title: t, rationale: r}\n  - {id: a.b, level: MUST, title: t, rationale: r}\n",
+		"unknown field":   "checks:\n  - {id: a.b, level: MUST, title: t, rationale: r, weight: 3}\n",
+		"assumes unknown": "checks:\n  - {id: a.b, level: MUST, title: t, rationale: r, assumes: [a.c]}\n",
+		"assumes itself":  "checks:\n  - {id: a.b, level: MUST, title: t, rationale: r, assumes: [a.b]}\n",
+		"assumes later": "checks:\n  - {id: a.b, level: MUST, title: t, rationale: r, assumes: [a.c]}\n" +
+			"  - {id: a.c, level: MUST, title: t, rationale: r}\n",
+		"MUST assumes SHOULD": "checks:\n  - {id: a.s, level: SHOULD, title: t, rationale: r}\n" +
+			"  - {id: a.m, level: MUST, title: t, rationale: r, assumes: [a.s]}\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Parse([]byte(doc))
@@ -151,5 +160,71 @@ func TestVerdict(t *testing.T) {
 		SpecialSuiteFailureReasons: []string{"Interrupted by User"}}, false)
 	if s.Pass || len(s.Failed) != 0 || s.Counts[Must][Interrupted] != 1 {
 		t.Errorf("interrupted check: pass %v failed %v counts %v", s.Pass, s.Failed, s.Counts)
+	}
+}
+
+func TestAssumption(t *testing.T) {
+	doc := "checks:\n" +
+		"  - {id: a.must, level: MUST, title: t, rationale: r}\n" +
+		"  - {id: a.should, level: SHOULD, title: t, rationale: r}\n" +
+		"  - {id: b.must, level: MUST, title: t, rationale: r, assumes: [a.must]}\n" +
+		"  - {id: b.should, level: SHOULD, title: t, rationale: r, assumes: [a.must, a.should]}\n"
+	cat, err := Parse([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		check  string
+		failed []string
+		want   string // a part of the reason; "" when the check runs
+	}{
+		{"b.must", nil, ""},
+		{"b.must", []string{"a.should"}, ""},
+		{"b.must", []string{"a.must"}, "assumption failed: a.must failed in this run"},
+		{"b.should", []string{"a.should"}, "a.should failed"},
+		{"b.should", []string{"a.should", "a.must"}, "a.must, a.should failed"},
+		{"b.should", []string{"a.must"}, "--only b.should"},
+		{"a.must", []string{"a.must"}, ""},
+	} {
+		ch, _ := cat.Check(tc.check)
+		got := ch.Assumption(func(id string) bool { return slices.Contains(tc.failed, id) })
+		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+			t.Errorf("%s with %v failed: reason %q, want one with %q", tc.check, tc.failed, got, tc.want)
+		}
+	}
+}
+
+// TestREADMEAssumptions keeps README.md's table of assumptions equal to
+// the catalogue's.
+func TestREADMEAssumptions(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "\n### Assumptions\n")
+	if !ok {
+		t.Fatal("README.md has no Assumptions section")
+	}
+	section, _, _ = strings.Cut(section, "\n### ")
+	row := regexp.MustCompile("(?m)^\\| `([a-z.-]+)` \\| (.+) \\|$")
+	id := regexp.MustCompile("`([a-z.-]+)`")
+	got := map[string][]string{}
+	for _, m := range row.FindAllStringSubmatch(section, -1) {
+		for _, a := range id.FindAllStringSubmatch(m[2], -1) {
+			got[m[1]] = append(got[m[1]], a[1])
+		}
+	}
+	cat, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{}
+	for _, c := range cat.Checks() {
+		if len(c.Assumes) > 0 {
+			want[c.ID] = c.Assumes
+		}
+	}
+	if !maps.EqualFunc(got, want, slices.Equal[[]string]) {
+		t.Errorf("README.md's assumptions\n got %v\nwant %v", got, want)
 	}
 }

@@ -10,9 +10,11 @@ package framework
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
 	"github.com/onsi/gomega"
 
 	"github.com/minivoice/mvh/spec"
@@ -33,6 +35,9 @@ type Framework struct {
 	g          gomega.Gomega
 	registered map[string]int
 	acks       *ackTimes
+
+	mu     sync.Mutex
+	failed map[string]bool // the checks that failed so far in this run
 }
 
 // New returns a framework for one registration of the spec tree.
@@ -42,7 +47,26 @@ func New(cfg Config, s *spec.Spec, cat catalogue.Catalogue, env Env) *Framework 
 		g:          gomega.NewGomega(ginkgo.Fail),
 		registered: map[string]int{},
 		acks:       &ackTimes{},
+		failed:     map[string]bool{},
 	}
+}
+
+// Ended notes how a check ended, so that later checks that assume it are
+// skipped when it failed (catalogue.Check.Assumption); the suite registers
+// it as a ginkgo.ReportAfterEach.
+func (f *Framework) Ended(sr types.SpecReport) {
+	if catalogue.IsCheck(sr) && catalogue.StatusOf(sr) == catalogue.Failed {
+		f.mu.Lock()
+		f.failed[sr.LeafNodeText] = true
+		f.mu.Unlock()
+	}
+}
+
+// hasFailed reports whether check id failed earlier in this run.
+func (f *Framework) hasFailed(id string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.failed[id]
 }
 
 // Registered returns how many specs each check ID got; the agreement test
@@ -76,6 +100,9 @@ func (f *Framework) Check(id string, body func(ctx ginkgo.SpecContext, c *Case))
 		}
 		if why := noRestart(f.Env); ch.Restart && why != "" {
 			ginkgo.Skip("needs a receiver the harness can restart: " + why)
+		}
+		if why := ch.Assumption(f.hasFailed); why != "" {
+			ginkgo.Skip(why)
 		}
 		body(ctx, c)
 	})

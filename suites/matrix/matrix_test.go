@@ -9,12 +9,15 @@ package matrix
 import (
 	"slices"
 	"sort"
+	"strings"
 	"testing"
+
+	"github.com/minivoice/mvh/suites/catalogue"
 )
 
 // slowDefects is how many of the first defects are runs long enough
-// (slow-ack 168 s, lossy-queue 84 s, measured) to start before all others.
-const slowDefects = 2
+// (slow-ack about 3 min, measured) to start before all others.
+const slowDefects = 1
 
 // defects maps each defect of receivers/faulty to the check written to
 // catch it and the exact set of checks it fails (measured, then kept).
@@ -22,68 +25,71 @@ var defects = []struct {
 	defect  string
 	named   string
 	failing []string
+	// assumed are the checks skipped because a check they assume failed
+	// first (catalogue "assumes"): the same fault is reported once, by the
+	// check that owns it, and the row keeps the checks it had before the
+	// check that assumes was written.
+	assumed []string
 	// maybe are checks the defect fails or not depending on a race it
 	// cannot win every time, each explained where it is listed; they must
 	// run (never skip) and are left out of "exactly these checks".
 	maybe []string
 }{
-	{"slow-ack", "ack.latency", []string{"ack.latency", "ack.slow-downstream"}, nil},
-	{"lossy-queue", "load.burst", []string{"load.burst", "durability.crash-after-ack", "durability.crash-mid-burst"}, nil},
-	{"accept-unsigned", "signature.missing", []string{"signature.missing", "signature.rejected-not-recorded"}, nil},
-	{"accept-wrong-secret", "signature.wrong-secret", []string{"signature.wrong-secret", "signature.tampered-body", "signature.rejected-not-recorded"}, nil},
-	{"skip-timestamp-check", "signature.stale-timestamp", []string{"signature.stale-timestamp", "signature.future-timestamp", "signature.rejected-not-recorded", "signature.outside-tolerance"}, nil},
-	{"accept-future", "signature.future-timestamp", []string{"signature.future-timestamp", "signature.outside-tolerance"}, nil},
-	{"reserialize-body", "signature.raw-body", []string{"signature.raw-body"}, nil},
-	{"first-signature-only", "signature.rotation", []string{"signature.rotation"}, nil},
-	{"reject-unknown-scheme", "signature.unknown-scheme", []string{"signature.unknown-scheme"}, nil},
-	{"status-500-on-bad-signature", "signature.missing", []string{"signature.missing", "signature.wrong-secret", "signature.tampered-body", "signature.stale-timestamp", "signature.future-timestamp", "signature.outside-tolerance", "signature.truncated"}, nil},
-	{"malformed-json-500", "input.malformed-json", []string{"input.malformed-json", "input.generated-invalid"}, nil},
-	{"strict-fields", "input.unknown-fields", []string{"input.unknown-fields", "input.generated"}, nil},
-	{"reject-unknown-event", "input.unknown-event", []string{"input.unknown-event"}, nil},
-	{"oversized-500", "input.oversized", []string{"input.oversized"}, nil},
-	{"get-200", "http.method-not-allowed", []string{"http.method-not-allowed"}, nil},
-	// conflict-on-duplicate answers 409 to a redelivery of a stored event:
-	// crash-mid-burst catches that only when the SIGKILL lands after an
-	// event was stored and before its 2xx went out, so its redelivery
-	// after the restart meets the 409 (seen in some runs, not in others).
-	{"conflict-on-duplicate", "idempotency.redelivery-ack", []string{"idempotency.redelivery-ack", "idempotency.concurrent-ack", "durability.restart-redelivery"},
-		[]string{"durability.crash-mid-burst"}},
-	{"no-dedupe", "idempotency.redelivery", []string{"idempotency.redelivery", "idempotency.concurrent", "idempotency.lost-ack", "load.burst", "idempotency.same-event-new-bytes", "idempotency.delayed-redelivery", "durability.restart-redelivery", "durability.crash-mid-burst"}, nil},
-	{"dedupe-by-call-id", "idempotency.distinct-events", []string{"idempotency.distinct-events", "ordering.out-of-order", "load.burst"}, nil},
-	{"racy-dedupe", "idempotency.concurrent", []string{"idempotency.concurrent", "load.burst", "durability.crash-mid-burst"}, nil},
-	// reject-out-of-order answers 409 to a call.created once the call's
-	// call.completed is stored. The burst sends every call.created first, so
-	// it meets the defect only when one of them must be sent again (an
-	// attempt cut off on a loaded machine is retried, as MiniVoice retries
-	// network errors) after its call.completed was stored: then that event
-	// is never accepted. Seen in some runs under load, not in others.
-	{"reject-out-of-order", "ordering.out-of-order-ack", []string{"ordering.out-of-order-ack", "ordering.out-of-order"},
-		[]string{"load.burst"}},
-	{"sync-downstream", "ack.slow-downstream", []string{"ack.slow-downstream", "downstream.outage"}, nil},
-	{"record-before-verify", "signature.rejected-not-recorded", []string{"signature.rejected-not-recorded"}, nil},
-	{"crash-on-oversized", "input.oversized", []string{"input.oversized", "resilience.still-serving"}, nil},
-	{"window-60s", "signature.clock-skew", []string{"signature.clock-skew"}, nil},
-	{"tolerance-with-margin", "signature.outside-tolerance", []string{"signature.outside-tolerance"}, nil},
-	{"signature-prefix-compare", "signature.truncated", []string{"signature.truncated"}, nil},
-	{"dedupe-by-body", "idempotency.same-event-new-bytes", []string{"idempotency.same-event-new-bytes"}, nil},
-	{"short-dedupe-cache", "idempotency.delayed-redelivery", []string{"idempotency.delayed-redelivery", "durability.restart-redelivery", "durability.crash-mid-burst"}, nil},
-	{"ack-before-store", "durability.crash-after-ack", []string{"durability.crash-after-ack", "durability.crash-mid-burst"}, nil},
-	{"memory-dedupe", "durability.restart-redelivery", []string{"durability.restart-redelivery", "durability.crash-mid-burst"}, nil},
-	{"forward-no-retry", "downstream.flaky", []string{"downstream.flaky", "downstream.outage"}, nil},
+	{"slow-ack", "ack.latency", []string{"ack.latency", "ack.slow-downstream"}, []string{"downstream.outage"}, nil},
+	{"lossy-queue", "load.burst", []string{"load.burst"}, nil, nil},
+	{"accept-unsigned", "signature.missing", []string{"signature.missing", "signature.rejected-not-recorded"}, nil, nil},
+	{"accept-wrong-secret", "signature.wrong-secret", []string{"signature.wrong-secret", "signature.tampered-body", "signature.rejected-not-recorded"}, nil, nil},
+	{"skip-timestamp-check", "signature.stale-timestamp", []string{"signature.stale-timestamp", "signature.future-timestamp", "signature.rejected-not-recorded", "signature.outside-tolerance"}, nil, nil},
+	{"accept-future", "signature.future-timestamp", []string{"signature.future-timestamp", "signature.outside-tolerance"}, nil, nil},
+	{"reserialize-body", "signature.raw-body", []string{"signature.raw-body"}, nil, nil},
+	{"first-signature-only", "signature.rotation", []string{"signature.rotation"}, nil, nil},
+	{"reject-unknown-scheme", "signature.unknown-scheme", []string{"signature.unknown-scheme"}, nil, nil},
+	{"status-500-on-bad-signature", "signature.missing", []string{"signature.missing", "signature.wrong-secret", "signature.tampered-body", "signature.stale-timestamp", "signature.future-timestamp", "signature.outside-tolerance", "signature.truncated"}, nil, nil},
+	{"malformed-json-500", "input.malformed-json", []string{"input.malformed-json", "input.generated-invalid"}, nil, nil},
+	{"strict-fields", "input.unknown-fields", []string{"input.unknown-fields", "input.generated"}, nil, nil},
+	{"reject-unknown-event", "input.unknown-event", []string{"input.unknown-event"}, nil, nil},
+	{"oversized-500", "input.oversized", []string{"input.oversized"}, nil, nil},
+	{"get-200", "http.method-not-allowed", []string{"http.method-not-allowed"}, nil, nil},
+	{"conflict-on-duplicate", "idempotency.redelivery-ack", []string{"idempotency.redelivery-ack", "idempotency.concurrent-ack"},
+		[]string{"durability.restart-redelivery", "durability.crash-mid-burst"}, nil},
+	{"no-dedupe", "idempotency.redelivery", []string{"idempotency.redelivery", "idempotency.concurrent", "idempotency.lost-ack", "load.burst", "idempotency.same-event-new-bytes", "idempotency.delayed-redelivery"},
+		[]string{"durability.restart-redelivery", "durability.crash-mid-burst"}, nil},
+	{"dedupe-by-call-id", "idempotency.distinct-events", []string{"idempotency.distinct-events", "ordering.out-of-order", "load.burst"}, nil, nil},
+	{"racy-dedupe", "idempotency.concurrent", []string{"idempotency.concurrent", "load.burst"}, []string{"durability.crash-mid-burst"}, nil},
+	{"reject-out-of-order", "ordering.out-of-order-ack", []string{"ordering.out-of-order-ack", "ordering.out-of-order"}, []string{"load.burst"}, nil},
+	{"sync-downstream", "ack.slow-downstream", []string{"ack.slow-downstream"}, []string{"downstream.outage"}, nil},
+	{"record-before-verify", "signature.rejected-not-recorded", []string{"signature.rejected-not-recorded"}, nil, nil},
+	{"crash-on-oversized", "input.oversized", []string{"input.oversized", "resilience.still-serving"}, nil, nil},
+	{"window-60s", "signature.clock-skew", []string{"signature.clock-skew"}, nil, nil},
+	{"tolerance-with-margin", "signature.outside-tolerance", []string{"signature.outside-tolerance"}, nil, nil},
+	{"signature-prefix-compare", "signature.truncated", []string{"signature.truncated"}, nil, nil},
+	{"dedupe-by-body", "idempotency.same-event-new-bytes", []string{"idempotency.same-event-new-bytes"}, nil, nil},
+	{"short-dedupe-cache", "idempotency.delayed-redelivery", []string{"idempotency.delayed-redelivery"},
+		[]string{"durability.restart-redelivery", "durability.crash-mid-burst"}, nil},
+	{"ack-before-store", "durability.crash-after-ack", []string{"durability.crash-after-ack", "durability.crash-mid-burst"}, nil, nil},
+	{"memory-dedupe", "durability.restart-redelivery", []string{"durability.restart-redelivery", "durability.crash-mid-burst"}, nil, nil},
+	{"forward-no-retry", "downstream.flaky", []string{"downstream.flaky", "downstream.outage"}, nil, nil},
 	// volatile-forward-queue moves a record to memory in its Forward step,
 	// after the answer: when the harness's kill (a millisecond after the
 	// 2xx) lands first, the outbox row is replayed after the restart and
 	// the record arrives, so durability.crash-after-ack rightly passes.
-	{"volatile-forward-queue", "durability.crash-mid-burst", []string{"durability.crash-mid-burst"}, []string{"durability.crash-after-ack"}},
-	{"non-ascii-500", "input.generated", []string{"input.generated"}, nil},
-	{"missing-required-500", "input.generated-invalid", []string{"input.generated-invalid"}, nil},
+	{"volatile-forward-queue", "durability.crash-mid-burst", []string{"durability.crash-mid-burst"}, nil, []string{"durability.crash-after-ack"}},
+	{"non-ascii-500", "input.generated", []string{"input.generated"}, nil, nil},
+	{"missing-required-500", "input.generated-invalid", []string{"input.generated-invalid"}, nil, nil},
 }
+
+// alone runs the checks that no-dedupe's row skips by assumption, with
+// --only: nothing they assume runs, so they judge on their own, and fail.
+var alone = struct {
+	defect string
+	checks []string
+}{"no-dedupe", []string{"durability.restart-redelivery", "durability.crash-mid-burst"}}
 
 // TestMatrix runs mvh conform against the reference and every defect, six
 // at a time (slowest first), then judges each run in its own subtest.
 func TestMatrix(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds three binaries and runs 23 conformance runs")
+		t.Skip("builds three binaries and runs about 45 conformance runs")
 	}
 	bins := buildBinaries(t)
 	var jobs []job
@@ -92,6 +98,8 @@ func TestMatrix(t *testing.T) {
 	}
 	jobs = append(jobs, variantJobs(t, bins)...)
 	jobs = append(jobs, cmdJob("reference", bins.receiver("reference", "")), job{name: "demo", args: []string{"--demo"}})
+	solo := cmdJob(alone.defect+"-alone", bins.receiver("faulty", alone.defect))
+	jobs = append(jobs, job{name: solo.name, args: append(solo.args, "--only", strings.Join(alone.checks, ","))})
 	for _, d := range defects[slowDefects:] {
 		jobs = append(jobs, cmdJob(d.defect, bins.receiver("faulty", d.defect)))
 	}
@@ -112,6 +120,11 @@ func TestMatrix(t *testing.T) {
 	}
 	judgeVariants(t, results)
 	t.Run("url-restart-cmd", func(t *testing.T) { urlRestartCmd(t, bins) })
+	t.Run(alone.defect+"-alone", func(t *testing.T) {
+		if r := results[alone.defect+"-alone"]; !slices.Equal(sorted(r.failed), sorted(alone.checks)) || r.exit != 1 {
+			t.Errorf("exit %d, failed %v, want exit 1 and %v failed\n%s", r.exit, r.failed, alone.checks, r.stderr)
+		}
+	})
 	for _, d := range defects {
 		t.Run(d.defect, func(t *testing.T) {
 			r := results[d.defect]
@@ -125,10 +138,26 @@ func TestMatrix(t *testing.T) {
 			if wantExit := exitFor(r.levels, r.failed); r.exit != wantExit {
 				t.Errorf("exit %d, want %d (1 only when a MUST check failed)", r.exit, wantExit)
 			}
-			if r.skipped > 0 {
-				t.Errorf("%d checks skipped: observation must be available", r.skipped)
-			}
+			judgeSkips(t, r, d.assumed)
 		})
+	}
+}
+
+// judgeSkips requires exactly the assumed checks skipped, each for a failed
+// assumption: every other check must run (observation is available).
+func judgeSkips(t *testing.T, r result, assumed []string) {
+	t.Helper()
+	var skipped []string
+	for id, why := range r.skips {
+		skipped = append(skipped, id)
+		if !slices.Contains(assumed, id) {
+			t.Errorf("%s skipped: %s", id, why)
+		} else if !strings.HasPrefix(why, catalogue.AssumptionFailed+": ") {
+			t.Errorf("%s skipped, but not for a failed assumption: %s", id, why)
+		}
+	}
+	if got, want := sorted(skipped), sorted(assumed); !slices.Equal(got, want) {
+		t.Errorf("skipped by assumption\n got %v\nwant %v", got, want)
 	}
 }
 
