@@ -8,12 +8,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/minivoice/mvh/delivery"
+	"github.com/minivoice/mvh/fixtures"
 	"github.com/minivoice/mvh/spec"
 	"github.com/minivoice/mvh/spec/signature"
 )
@@ -108,12 +111,13 @@ func TestVerifyFollowsTheSpec(t *testing.T) {
 }
 
 // TestListenFollowsTheSpec: mvh listen verifies against the contract's 60 s
-// tolerance and header names: 30 s old passes, 100 s old is stale.
+// tolerance and header names: 30 s old passes, 100 s old is stale; --save
+// keeps the scheme's headers and signing kinds in the fixtures.
 func TestListenFollowsTheSpec(t *testing.T) {
 	path, sc := modifiedSpec(t)
 	const secret = "whsec_scheme_listen_test"
-	addr := loopbackAddr(t)
-	stdout, stderr, stop := startCommand(t, "--spec", path, "listen", "--addr", addr, "--secret", secret)
+	addr, saved := loopbackAddr(t), t.TempDir()
+	stdout, stderr, stop := startCommand(t, "--spec", path, "listen", "--addr", addr, "--secret", secret, "--save", saved)
 	url := "http://" + addr + "/"
 	waitHTTP(t, url, stderr)
 	body := []byte(`{"event":"call.created","created_at":"2026-05-29T12:00:00Z","call":{"id":"call_scheme_1"},"variables":{},"data":{"event_key":"call_scheme_1:call.created"}}`)
@@ -138,6 +142,21 @@ func TestListenFollowsTheSpec(t *testing.T) {
 		t.Errorf("stdout does not explain the stale delivery against 1m0s:\n%s", stdout)
 	}
 	stop()
+	fs, err := fixtures.Load(saved)
+	if err != nil || len(fs) != 2 {
+		t.Fatalf("saved fixtures: %d, %v", len(fs), err)
+	}
+	var kinds []string
+	for _, f := range fs {
+		kinds = append(kinds, string(f.Request.Signing))
+		if !strings.HasPrefix(f.Request.Headers["X-Acme-Signature"], "v7=") || f.Request.Headers["X-Acme-Timestamp"] == "" {
+			t.Errorf("fixture %s lost the scheme's signature headers: %v", f.Name, f.Request.Headers)
+		}
+	}
+	slices.Sort(kinds)
+	if want := []string{string(delivery.SignStale), string(delivery.SignValid)}; !slices.Equal(kinds, want) {
+		t.Errorf("saved signing kinds %v, want %v", kinds, want)
+	}
 }
 
 // TestConformFollowsTheSpec: under a contract with a 60 s tolerance, mvh

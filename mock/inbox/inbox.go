@@ -191,7 +191,7 @@ func (in *Inbox) Inspect(r *http.Request, body []byte) Report {
 	defer in.mu.Unlock()
 	in.seq++
 	if in.cfg.Save != "" {
-		name, err := saveFixture(in.cfg.Save, in.seq, r, body, rep)
+		name, err := saveFixture(in.cfg.Save, in.seq, r, body, rep, in.scheme)
 		rep.Saved = name
 		if err != nil {
 			rep.SaveError = err.Error()

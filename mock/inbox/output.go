@@ -138,16 +138,17 @@ func verdict(rep Report) string {
 
 // saveFixture writes the delivery as a fixture a receiver's own tests can
 // replay: its exact body and signature headers, the inbox's clock as the
-// fixture's "now", and the signing kind the diagnosis found.
-func saveFixture(dir string, seq int, r *http.Request, body []byte, rep Report) (string, error) {
-	kind, signed := signingOf(r.Header, rep.Signature)
+// fixture's "now", and the signing kind the diagnosis found, all read
+// with the contract's scheme sc (its header names).
+func saveFixture(dir string, seq int, r *http.Request, body []byte, rep Report, sc signature.Scheme) (string, error) {
+	kind, signed := signingOf(r.Header, rep.Signature, sc)
 	f := fixtures.Fixture{
 		Name:        fixtureName(rep, seq),
 		Description: fmt.Sprintf("%s for %s received by mvh listen at %s: %s", rep.Event, rep.CallID, rep.Time.UTC().Format(time.RFC3339), rep.Signature.Reason),
 		Request: fixtures.Request{
 			Method:     http.MethodPost,
 			Path:       r.URL.Path,
-			Headers:    savedHeaders(r.Header),
+			Headers:    savedHeaders(r.Header, sc),
 			Body:       string(body),
 			SignedBody: signed,
 			Signing:    kind,
@@ -167,9 +168,9 @@ func saveFixture(dir string, seq int, r *http.Request, body []byte, rep Report) 
 // signingOf maps a diagnosis onto the fixture kinds, so a replay re-signs the
 // delivery the way it arrived. A delivery the inbox could not verify (no
 // --secret) but that carries a signature is saved as valid.
-func signingOf(h http.Header, d Diagnosis) (delivery.Signing, string) {
+func signingOf(h http.Header, d Diagnosis, sc signature.Scheme) (delivery.Signing, string) {
 	switch {
-	case h.Get(signature.TimestampHeader) == "" && h.Get(signature.SignatureHeader) == "":
+	case h.Get(sc.TimestampHeader) == "" && h.Get(sc.SignatureHeader) == "":
 		return delivery.SignNone, ""
 	case !d.Checked || d.Valid:
 		return delivery.SignValid, ""
@@ -183,28 +184,23 @@ func signingOf(h http.Header, d Diagnosis) (delivery.Signing, string) {
 	return delivery.SignWrongSecret, ""
 }
 
-// savedHeaders keeps the headers a replay needs: the contract's and the
-// content type, first value each.
-func savedHeaders(h http.Header) map[string]string {
+// savedHeaders keeps the headers a replay needs: the content type and the
+// scheme's (MiniVoice's X-MiniVoice-* by default), first value each, spelled
+// as the scheme spells them (Go's canonical form lowercases "MiniVoice").
+func savedHeaders(h http.Header, sc signature.Scheme) map[string]string {
+	names := []string{"Content-Type", sc.TimestampHeader, sc.SignatureHeader, sc.EventHeader}
 	out := map[string]string{}
 	for k, vs := range h {
-		ck := http.CanonicalHeaderKey(k)
-		if len(vs) > 0 && (ck == "Content-Type" || strings.HasPrefix(ck, "X-Minivoice-")) {
-			out[canonicalMiniVoice(ck)] = vs[0]
+		if len(vs) == 0 {
+			continue
+		}
+		for _, name := range names {
+			if strings.EqualFold(k, name) {
+				out[name] = vs[0]
+			}
 		}
 	}
 	return out
-}
-
-// canonicalMiniVoice restores the contract's spelling (X-MiniVoice-...),
-// which Go's canonical form lowercases.
-func canonicalMiniVoice(k string) string {
-	for _, name := range []string{signature.TimestampHeader, signature.SignatureHeader, signature.EventHeader} {
-		if strings.EqualFold(k, name) {
-			return name
-		}
-	}
-	return k
 }
 
 func fixtureName(rep Report, seq int) string {
