@@ -42,6 +42,7 @@ const (
 	forwardNoRetry      = "forward-no-retry"
 	volatileForward     = "volatile-forward-queue"
 	lossyQueue          = "lossy-queue"
+	dropFractionalTime  = "drop-fractional-time"
 )
 
 // defect documents one bug: what the receiver gets wrong, the catalogue
@@ -92,6 +93,7 @@ func defects() []defect {
 		{memoryDedupe, "store", "remembers stored events in memory only: after a restart a redelivery is a new record", "durability.restart-redelivery", cacheDedupeStep(0)},
 		{forwardNoRetry, "forward", "forwards each record once and gives up on a refused or failed POST", "downstream.flaky", (*faults).forwardNoRetryStep},
 		{volatileForward, "forward", "moves each record from the outbox to a queue in memory that sends it a second later: a crash loses it", "durability.crash-mid-burst", (*faults).volatileForwardQueueStep},
+		{dropFractionalTime, "store", "acknowledges every event but stores only those whose created_at is written to the second (2026-05-29T12:00:00Z, as every example is); one with a fraction of a second is logged and dropped", "input.generated", (*faults).dropFractionalTimeStep},
 		{lossyQueue, "store", "works on 12 deliveries at once, each stored and held 100 ms, and answers 2xx to one that finds them all taken without storing it", "load.burst", (*faults).lossyQueueStep},
 	}
 }

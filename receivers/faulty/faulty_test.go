@@ -57,6 +57,7 @@ func TestDefects(t *testing.T) {
 		{shortDedupeCache, afterTTL, "200 200 records=1", "200 200 records=2"},
 		{nonASCII500, postStatus(bytes.Replace(receivertest.Envelope("c", "call.created"), []byte("+15551230001"), []byte("+1 (555) 東京"), 1), signedWith(0, nil)), "200", "500"},
 		{missingRequired500, postStatus(bytes.Replace(receivertest.Envelope("c", "call.created"), []byte(`"direction":"inbound",`), nil, 1), signedWith(0, nil)), "200", "500"},
+		{dropFractionalTime, bodies(bytes.Replace(receivertest.Envelope("c", "call.created"), []byte("12:00:00Z"), []byte("12:00:00.25Z"), 1)), "200 records=1", "200 records=0"},
 	}
 	// These need a restart, a refusing downstream or load; each has its own
 	// test: TestCrashDefects, TestForwardNoRetry, TestUnderLoad.

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
+	"regexp"
 	"time"
 
 	"github.com/minivoice/mvh/receivers/reference/receiver"
@@ -75,4 +77,25 @@ func (f *faults) rejectOutOfOrderStep(s *receiver.Steps) {
 	}
 	f.answerInstead(s, func(res receiver.Result) bool { return errors.Is(res.Err, errProgressed) },
 		http.StatusConflict, errProgressed.Error())
+}
+
+// toTheSecond is drop-fractional-time's idea of a timestamp: RFC 3339 in
+// UTC to the second, the way every example of the contract is written.
+var toTheSecond = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$`)
+
+// dropFractionalTimeStep stores an event only when its created_at matches
+// toTheSecond, and acknowledges it either way: a validator behind the
+// answer that logs and discards a legal date-time it did not expect
+// ("2026-05-29T12:00:00.5Z"), so the sender never retries it.
+func (f *faults) dropFractionalTimeStep(s *receiver.Steps) {
+	s.Store = func(ctx context.Context, env receiver.Envelope, body []byte) (bool, error) {
+		var v struct {
+			CreatedAt string `json:"created_at"`
+		}
+		if json.Unmarshal(body, &v) == nil && !toTheSecond.MatchString(v.CreatedAt) {
+			f.logger.Warn("created_at not to the second: event dropped", "event_key", env.Key(), "created_at", v.CreatedAt)
+			return true, nil
+		}
+		return f.ref.Store(ctx, env, body)
+	}
 }

@@ -76,6 +76,7 @@ var defects = []struct {
 	{"volatile-forward-queue", "durability.crash-mid-burst", []string{"durability.crash-mid-burst"}, nil, []string{"durability.crash-after-ack"}},
 	{"non-ascii-500", "input.generated", []string{"input.generated"}, nil, nil},
 	{"missing-required-500", "input.generated-invalid", []string{"input.generated-invalid"}, nil, nil},
+	{"drop-fractional-time", "input.generated", []string{"input.generated"}, nil, nil},
 }
 
 // alone runs the checks that no-dedupe's row skips by assumption, with
@@ -120,6 +121,14 @@ func TestMatrix(t *testing.T) {
 	}
 	judgeVariants(t, results)
 	t.Run("url-restart-cmd", func(t *testing.T) { urlRestartCmd(t, bins) })
+	// A payload acknowledged but never recorded is shrunk by its records:
+	// the evidence names the property that loses it.
+	t.Run("drop-fractional-time/record-shrink", func(t *testing.T) {
+		notes := strings.Join(results["drop-fractional-time"].notes["input.generated"], "\n")
+		if !strings.Contains(notes, "has 0 records, want 1") || !strings.Contains(notes, "differs from the example in: created_at") {
+			t.Errorf("want input.generated's record failure shrunk to created_at; notes:\n%s", notes)
+		}
+	})
 	t.Run(alone.defect+"-alone", func(t *testing.T) {
 		if r := results[alone.defect+"-alone"]; !slices.Equal(sorted(r.failed), sorted(alone.checks)) || r.exit != 1 {
 			t.Errorf("exit %d, failed %v, want exit 1 and %v failed\n%s", r.exit, r.failed, alone.checks, r.stderr)
