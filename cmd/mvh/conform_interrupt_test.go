@@ -4,12 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -19,44 +16,22 @@ import (
 // expects exit 130 with the reports written: that check interrupted (not a
 // failed MUST), the other not run.
 func TestConformInterrupted(t *testing.T) {
-	var posts atomic.Int64
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost {
-			posts.Add(1)
-		}
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	defer srv.Close()
-	defer close(release)
-
-	dir := t.TempDir()
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(mvhBinary(t), "conform", "--url", srv.URL+"/webhooks/minivoice", "--secret", "whsec_0123456789abcdef",
-		"--only", "ack.valid-delivery,signature.missing", "--report-dir", dir)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	for deadline := time.Now().Add(30 * time.Second); posts.Load() == 0; time.Sleep(20 * time.Millisecond) {
+	h := startHung(t, "--only", "ack.valid-delivery,signature.missing")
+	stdout, stderr, dir := &h.stdout, &h.stderr, h.dir
+	for deadline := time.Now().Add(30 * time.Second); h.posts.Load() == 0; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			_ = cmd.Process.Kill()
+			_ = h.cmd.Process.Kill()
 			t.Fatalf("no delivery reached the receiver in 30s\n%s\n%s", stdout.String(), stderr.String())
 		}
 	}
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+	if err := h.cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
 	var err error
 	select {
-	case err = <-done:
+	case err = <-h.done:
 	case <-time.After(60 * time.Second):
-		_ = cmd.Process.Kill()
+		_ = h.cmd.Process.Kill()
 		t.Fatalf("mvh did not exit 60s after SIGINT\n%s\n%s", stdout.String(), stderr.String())
 	}
 	var exit *exec.ExitError

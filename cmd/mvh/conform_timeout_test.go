@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,30 +16,13 @@ import (
 // the checks' own limits; the running check is reported interrupted (not
 // failed), the rest not run, the reports are written, and the exit is 2.
 func TestConformTimeout(t *testing.T) {
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	defer srv.Close()
-	defer close(release)
-	dir := t.TempDir()
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(mvhBinary(t), "conform", "--url", srv.URL+"/webhooks/minivoice", "--secret", "whsec_0123456789abcdef",
-		"--only", "ack.valid-delivery,signature.missing,signature.wrong-secret", "--report-dir", dir, "--timeout", "2s")
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	h := startHung(t, "--only", "ack.valid-delivery,signature.missing,signature.wrong-secret", "--timeout", "2s")
+	stdout, stderr, dir := &h.stdout, &h.stderr, h.dir
 	var err error
 	select {
-	case err = <-done:
+	case err = <-h.done:
 	case <-time.After(90 * time.Second):
-		_ = cmd.Process.Kill()
+		_ = h.cmd.Process.Kill()
 		t.Fatalf("mvh still running 90s into a 2s --timeout\n%s\n%s", stdout.String(), stderr.String())
 	}
 	var exit *exec.ExitError
