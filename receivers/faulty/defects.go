@@ -92,7 +92,7 @@ func defects() []defect {
 		{ackBeforeStore, "store", "answers 2xx at once and stores the event a full second later, in memory until then", "durability.crash-after-ack", (*faults).ackBeforeStoreStep},
 		{memoryDedupe, "store", "remembers stored events in memory only: after a restart a redelivery is a new record", "durability.restart-redelivery", cacheDedupeStep(0)},
 		{forwardNoRetry, "forward", "forwards each record once and gives up on a refused or failed POST", "downstream.flaky", (*faults).forwardNoRetryStep},
-		{volatileForward, "forward", "moves each record from the outbox to a queue in memory that sends it a second later: a crash loses it", "durability.crash-mid-burst", (*faults).volatileForwardQueueStep},
+		{volatileForward, "store, forward", "stores each event durably but queues its forward in memory, sent a second after the answer: a crash or restart before then loses the record", "durability.crash-mid-burst", (*faults).volatileForwardQueueStep},
 		{dropFractionalTime, "store", "acknowledges every event but stores only those whose created_at is written to the second (2026-05-29T12:00:00Z, as every example is); one with a fraction of a second is logged and dropped", "input.generated", (*faults).dropFractionalTimeStep},
 		{lossyQueue, "store", "works on 12 deliveries at once, each stored and held 100 ms, and answers 2xx to one that finds them all taken without storing it", "load.burst", (*faults).lossyQueueStep},
 	}
@@ -116,8 +116,9 @@ func checkDefect(name string) error {
 
 // options injects the defect into the reference receiver: Steps replaces
 // the step it breaks, keeping every other step the reference's own; the
-// dedupe defects also change the key the store is unique on, and get-200
-// answers GET on the webhook path in front of the routes.
+// dedupe defects also change the key the store is unique on,
+// volatile-forward-queue keeps no outbox, and get-200 answers GET on the
+// webhook path in front of the routes.
 func options(cfg Config, logger *slog.Logger, exit func(int)) receiver.Options {
 	var opts receiver.Options
 	switch cfg.Defect {
@@ -127,6 +128,8 @@ func options(cfg Config, logger *slog.Logger, exit func(int)) receiver.Options {
 		opts.Unique = "envelope"
 	case dedupeByCallID:
 		opts.Unique = "call_id"
+	case volatileForward:
+		opts.NoOutbox = true
 	case get200:
 		opts.Handler = func(next http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -87,16 +87,20 @@ func (f *faults) forwardNoRetryStep(s *receiver.Steps) {
 	}
 }
 
-// volatileForwardQueueStep moves each record from the durable outbox to a
-// queue in memory, which sends it memoryWindow later (retrying there): a
-// restart in between loses it.
+// volatileForwardQueueStep stores each event through the reference (which
+// keeps no outbox for this defect) and hands its record, before the
+// answer, to a queue in memory that sends it memoryWindow later (retrying
+// there): a kill or restart within that second loses the record.
 func (f *faults) volatileForwardQueueStep(s *receiver.Steps) {
 	if s.Forward == nil {
 		return
 	}
 	queue := newMemoryQueue(f.ctx, f.ref.Forward, memoryWindow, f.logger)
-	s.Forward = func(_ context.Context, rec receiver.Record) error {
-		queue.Add(rec)
-		return nil
+	s.Store = func(ctx context.Context, env receiver.Envelope, body []byte) (bool, error) {
+		isNew, err := f.ref.Store(ctx, env, body)
+		if err == nil && isNew {
+			queue.Add(receiver.Record{EventKey: env.Key(), CallID: env.Call.ID, Event: env.Event, Envelope: body})
+		}
+		return isNew, err
 	}
 }

@@ -30,53 +30,45 @@ var defects = []struct {
 	// check that owns it, and the row keeps the checks it had before the
 	// check that assumes was written.
 	assumed []string
-	// maybe are checks the defect fails or not depending on a race it
-	// cannot win every time, each explained where it is listed; they must
-	// run (never skip) and are left out of "exactly these checks".
-	maybe []string
 }{
-	{"slow-ack", "ack.latency", []string{"ack.latency", "ack.slow-downstream"}, []string{"downstream.outage"}, nil},
-	{"lossy-queue", "load.burst", []string{"load.burst"}, nil, nil},
-	{"accept-unsigned", "signature.missing", []string{"signature.missing", "signature.rejected-not-recorded"}, nil, nil},
-	{"accept-wrong-secret", "signature.wrong-secret", []string{"signature.wrong-secret", "signature.tampered-body", "signature.rejected-not-recorded"}, nil, nil},
-	{"skip-timestamp-check", "signature.stale-timestamp", []string{"signature.stale-timestamp", "signature.future-timestamp", "signature.rejected-not-recorded", "signature.outside-tolerance"}, nil, nil},
-	{"accept-future", "signature.future-timestamp", []string{"signature.future-timestamp", "signature.outside-tolerance"}, nil, nil},
-	{"reserialize-body", "signature.raw-body", []string{"signature.raw-body"}, nil, nil},
-	{"first-signature-only", "signature.rotation", []string{"signature.rotation"}, nil, nil},
-	{"reject-unknown-scheme", "signature.unknown-scheme", []string{"signature.unknown-scheme"}, nil, nil},
-	{"status-500-on-bad-signature", "signature.missing", []string{"signature.missing", "signature.wrong-secret", "signature.tampered-body", "signature.stale-timestamp", "signature.future-timestamp", "signature.outside-tolerance", "signature.truncated"}, nil, nil},
-	{"malformed-json-500", "input.malformed-json", []string{"input.malformed-json", "input.generated-invalid"}, nil, nil},
-	{"strict-fields", "input.unknown-fields", []string{"input.unknown-fields", "input.generated"}, nil, nil},
-	{"reject-unknown-event", "input.unknown-event", []string{"input.unknown-event"}, nil, nil},
-	{"oversized-500", "input.oversized", []string{"input.oversized"}, nil, nil},
-	{"get-200", "http.method-not-allowed", []string{"http.method-not-allowed"}, nil, nil},
+	{"slow-ack", "ack.latency", []string{"ack.latency", "ack.slow-downstream"}, []string{"downstream.outage"}},
+	{"lossy-queue", "load.burst", []string{"load.burst"}, nil},
+	{"accept-unsigned", "signature.missing", []string{"signature.missing", "signature.rejected-not-recorded"}, nil},
+	{"accept-wrong-secret", "signature.wrong-secret", []string{"signature.wrong-secret", "signature.tampered-body", "signature.rejected-not-recorded"}, nil},
+	{"skip-timestamp-check", "signature.stale-timestamp", []string{"signature.stale-timestamp", "signature.future-timestamp", "signature.rejected-not-recorded", "signature.outside-tolerance"}, nil},
+	{"accept-future", "signature.future-timestamp", []string{"signature.future-timestamp", "signature.outside-tolerance"}, nil},
+	{"reserialize-body", "signature.raw-body", []string{"signature.raw-body"}, nil},
+	{"first-signature-only", "signature.rotation", []string{"signature.rotation"}, nil},
+	{"reject-unknown-scheme", "signature.unknown-scheme", []string{"signature.unknown-scheme"}, nil},
+	{"status-500-on-bad-signature", "signature.missing", []string{"signature.missing", "signature.wrong-secret", "signature.tampered-body", "signature.stale-timestamp", "signature.future-timestamp", "signature.outside-tolerance", "signature.truncated"}, nil},
+	{"malformed-json-500", "input.malformed-json", []string{"input.malformed-json", "input.generated-invalid"}, nil},
+	{"strict-fields", "input.unknown-fields", []string{"input.unknown-fields", "input.generated"}, nil},
+	{"reject-unknown-event", "input.unknown-event", []string{"input.unknown-event"}, nil},
+	{"oversized-500", "input.oversized", []string{"input.oversized"}, nil},
+	{"get-200", "http.method-not-allowed", []string{"http.method-not-allowed"}, nil},
 	{"conflict-on-duplicate", "idempotency.redelivery-ack", []string{"idempotency.redelivery-ack", "idempotency.concurrent-ack"},
-		[]string{"durability.restart-redelivery", "durability.crash-mid-burst"}, nil},
+		[]string{"durability.restart-redelivery", "durability.crash-mid-burst"}},
 	{"no-dedupe", "idempotency.redelivery", []string{"idempotency.redelivery", "idempotency.concurrent", "idempotency.lost-ack", "load.burst", "idempotency.same-event-new-bytes", "idempotency.delayed-redelivery"},
-		[]string{"durability.restart-redelivery", "durability.crash-mid-burst"}, nil},
-	{"dedupe-by-call-id", "idempotency.distinct-events", []string{"idempotency.distinct-events", "ordering.out-of-order", "load.burst"}, nil, nil},
-	{"racy-dedupe", "idempotency.concurrent", []string{"idempotency.concurrent", "load.burst"}, []string{"durability.crash-mid-burst"}, nil},
-	{"reject-out-of-order", "ordering.out-of-order-ack", []string{"ordering.out-of-order-ack", "ordering.out-of-order"}, []string{"load.burst"}, nil},
-	{"sync-downstream", "ack.slow-downstream", []string{"ack.slow-downstream"}, []string{"downstream.outage"}, nil},
-	{"record-before-verify", "signature.rejected-not-recorded", []string{"signature.rejected-not-recorded"}, nil, nil},
-	{"crash-on-oversized", "input.oversized", []string{"input.oversized", "resilience.still-serving"}, nil, nil},
-	{"window-60s", "signature.clock-skew", []string{"signature.clock-skew"}, nil, nil},
-	{"tolerance-with-margin", "signature.outside-tolerance", []string{"signature.outside-tolerance"}, nil, nil},
-	{"signature-prefix-compare", "signature.truncated", []string{"signature.truncated"}, nil, nil},
-	{"dedupe-by-body", "idempotency.same-event-new-bytes", []string{"idempotency.same-event-new-bytes"}, nil, nil},
+		[]string{"durability.restart-redelivery", "durability.crash-mid-burst"}},
+	{"dedupe-by-call-id", "idempotency.distinct-events", []string{"idempotency.distinct-events", "ordering.out-of-order", "load.burst"}, nil},
+	{"racy-dedupe", "idempotency.concurrent", []string{"idempotency.concurrent", "load.burst"}, []string{"durability.crash-mid-burst"}},
+	{"reject-out-of-order", "ordering.out-of-order-ack", []string{"ordering.out-of-order-ack", "ordering.out-of-order"}, []string{"load.burst"}},
+	{"sync-downstream", "ack.slow-downstream", []string{"ack.slow-downstream"}, []string{"downstream.outage"}},
+	{"record-before-verify", "signature.rejected-not-recorded", []string{"signature.rejected-not-recorded"}, nil},
+	{"crash-on-oversized", "input.oversized", []string{"input.oversized", "resilience.still-serving"}, nil},
+	{"window-60s", "signature.clock-skew", []string{"signature.clock-skew"}, nil},
+	{"tolerance-with-margin", "signature.outside-tolerance", []string{"signature.outside-tolerance"}, nil},
+	{"signature-prefix-compare", "signature.truncated", []string{"signature.truncated"}, nil},
+	{"dedupe-by-body", "idempotency.same-event-new-bytes", []string{"idempotency.same-event-new-bytes"}, nil},
 	{"short-dedupe-cache", "idempotency.delayed-redelivery", []string{"idempotency.delayed-redelivery"},
-		[]string{"durability.restart-redelivery", "durability.crash-mid-burst"}, nil},
-	{"ack-before-store", "durability.crash-after-ack", []string{"durability.crash-after-ack", "durability.crash-mid-burst"}, nil, nil},
-	{"memory-dedupe", "durability.restart-redelivery", []string{"durability.restart-redelivery", "durability.crash-mid-burst"}, nil, nil},
-	{"forward-no-retry", "downstream.flaky", []string{"downstream.flaky", "downstream.outage"}, nil, nil},
-	// volatile-forward-queue moves a record to memory in its Forward step,
-	// after the answer: when the harness's kill (a millisecond after the
-	// 2xx) lands first, the outbox row is replayed after the restart and
-	// the record arrives, so durability.crash-after-ack rightly passes.
-	{"volatile-forward-queue", "durability.crash-mid-burst", []string{"durability.crash-mid-burst"}, nil, []string{"durability.crash-after-ack"}},
-	{"non-ascii-500", "input.generated", []string{"input.generated"}, nil, nil},
-	{"missing-required-500", "input.generated-invalid", []string{"input.generated-invalid"}, nil, nil},
-	{"drop-fractional-time", "input.generated", []string{"input.generated"}, nil, nil},
+		[]string{"durability.restart-redelivery", "durability.crash-mid-burst"}},
+	{"ack-before-store", "durability.crash-after-ack", []string{"durability.crash-after-ack", "durability.crash-mid-burst"}, nil},
+	{"memory-dedupe", "durability.restart-redelivery", []string{"durability.restart-redelivery", "durability.crash-mid-burst"}, nil},
+	{"forward-no-retry", "downstream.flaky", []string{"downstream.flaky", "downstream.outage"}, nil},
+	{"volatile-forward-queue", "durability.crash-mid-burst", []string{"durability.crash-after-ack", "durability.crash-mid-burst"}, nil},
+	{"non-ascii-500", "input.generated", []string{"input.generated"}, nil},
+	{"missing-required-500", "input.generated-invalid", []string{"input.generated-invalid"}, nil},
+	{"drop-fractional-time", "input.generated", []string{"input.generated"}, nil},
 }
 
 // alone runs the checks that no-dedupe's row skips by assumption, with
@@ -140,7 +132,7 @@ func TestMatrix(t *testing.T) {
 			if !slices.Contains(r.failed, d.named) {
 				t.Errorf("%s did not fail %s, the check that names it", d.defect, d.named)
 			}
-			got, want := sorted(withoutMaybe(r.failed, d.maybe)), sorted(d.failing)
+			got, want := sorted(r.failed), sorted(d.failing)
 			if !slices.Equal(got, want) {
 				t.Errorf("failing checks\n got %v\nwant %v\n%s", got, want, r.stderr)
 			}
@@ -179,17 +171,6 @@ func exitFor(levels map[string]string, failed []string) int {
 		}
 	}
 	return 0
-}
-
-// withoutMaybe drops the checks a defect may or may not fail.
-func withoutMaybe(failed, maybe []string) []string {
-	var out []string
-	for _, id := range failed {
-		if !slices.Contains(maybe, id) {
-			out = append(out, id)
-		}
-	}
-	return out
 }
 
 func sorted(ids []string) []string {

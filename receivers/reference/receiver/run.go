@@ -100,6 +100,9 @@ type Options struct {
 	Unique string
 	// Handler, when set, wraps the whole HTTP handler.
 	Handler func(http.Handler) http.Handler
+	// NoOutbox stores events without an outbox and runs no forwarder: a
+	// Steps replacement forwards on its own, with the Forward step.
+	NoOutbox bool
 }
 
 // NoKey is Options.Unique for a store that keeps every delivery.
@@ -116,7 +119,8 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger, opts Options) e
 	default:
 		unique = opts.Unique
 	}
-	st, err := openStore(ctx, cfg.DB, cfg.Downstream != "", unique)
+	outbox := cfg.Downstream != "" && !opts.NoOutbox
+	st, err := openStore(ctx, cfg.DB, outbox, unique)
 	if err != nil {
 		return startError{err}
 	}
@@ -128,7 +132,11 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger, opts Options) e
 	fwdCtx, stopForwarder := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopForwarder()
 	var fw *forwarder
-	steps := defaultSteps(cfg, st, func() { fw.Notify() })
+	steps := defaultSteps(cfg, st, func() {
+		if fw != nil {
+			fw.Notify()
+		}
+	})
 	if opts.Steps != nil {
 		opts.Steps(fwdCtx, st, &steps)
 	}
@@ -137,7 +145,7 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger, opts Options) e
 		handler = opts.Handler(handler)
 	}
 	fwdDone := make(chan struct{})
-	if cfg.Downstream != "" {
+	if outbox {
 		fw = newForwarder(st, steps.Forward, logger)
 		go func() { defer close(fwdDone); fw.Run(fwdCtx) }()
 	} else {
