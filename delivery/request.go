@@ -46,12 +46,10 @@ type Request struct {
 	Scheme signature.Scheme
 }
 
-// Build makes r into a request for ctx, after CheckURL. The body bytes go
-// out exactly as given.
+// Build makes r into a request for ctx, after the checks of CheckURL. The
+// body bytes go out exactly as given. It parses the URL once and signs
+// straight into the request: mvh load builds one per attempt.
 func (r Request) Build(ctx context.Context) (*http.Request, error) {
-	if err := CheckURL(r.URL); err != nil {
-		return nil, err
-	}
 	method, kind, signed, ua := r.Method, r.Signing, r.Signed, r.UserAgent
 	if method == "" {
 		method = http.MethodPost
@@ -66,30 +64,52 @@ func (r Request) Build(ctx context.Context) (*http.Request, error) {
 		ua = "mvh-mock/1"
 	}
 	sc := r.Scheme.WithDefaults()
-	sig, err := SchemeHeaders(sc, kind, r.Now, signed, r.Skew, r.Secrets...)
+	ts, sig, signs, err := schemeSignature(sc, kind, r.Now, signed, r.Skew, r.Secrets)
 	if err != nil {
 		return nil, err
 	}
 	req, err := http.NewRequestWithContext(ctx, method, r.URL, bytes.NewReader(r.Body))
 	if err != nil {
+		if cerr := CheckURL(r.URL); cerr != nil {
+			return nil, cerr
+		}
 		return nil, fmt.Errorf("url %s: %w", r.URL, err)
 	}
+	if err := checkParsed(r.URL, req.URL); err != nil {
+		return nil, err
+	}
+	req.Header = make(http.Header, len(r.Header)+5)
+	h := headerSetter{h: req.Header, vals: make([]string, 0, len(r.Header)+5)}
 	if r.Header == nil {
-		req.Header.Set("Content-Type", "application/json")
+		h.set("Content-Type", "application/json")
 	}
 	for k, v := range r.Header {
 		if !strings.EqualFold(k, sc.TimestampHeader) && !strings.EqualFold(k, sc.SignatureHeader) {
-			req.Header.Set(k, v)
+			h.set(k, v)
 		}
 	}
-	req.Header.Set("User-Agent", ua)
+	h.set("User-Agent", ua)
 	if r.Event != "" {
-		req.Header.Set(sc.EventHeader, r.Event)
+		h.set(sc.EventHeader, r.Event)
 	}
-	for k, v := range sig {
-		req.Header.Set(k, v)
+	if signs {
+		h.set(sc.TimestampHeader, strconv.FormatInt(ts, 10))
+		h.set(sc.SignatureHeader, sig)
 	}
 	return req, nil
+}
+
+// headerSetter sets headers like http.Header.Set, with every value in one
+// backing array: a request's headers cost one allocation, not one each.
+type headerSetter struct {
+	h    http.Header
+	vals []string
+}
+
+func (s *headerSetter) set(k, v string) {
+	s.vals = append(s.vals, v)
+	n := len(s.vals)
+	s.h[http.CanonicalHeaderKey(k)] = s.vals[n-1 : n : n]
 }
 
 // NewRequest builds one attempt of the mock engine: a POST of body to
@@ -106,6 +126,11 @@ func CheckURL(target string) error {
 	if err != nil {
 		return fmt.Errorf("url %q: %w", target, err)
 	}
+	return checkParsed(target, u)
+}
+
+// checkParsed is CheckURL's judgement of target, already parsed as u.
+func checkParsed(target string, u *url.URL) error {
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("url %q: want an absolute http:// or https:// URL", target)
 	}

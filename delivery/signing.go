@@ -111,24 +111,38 @@ func Headers(kind Signing, now time.Time, signed []byte, skew time.Duration, sec
 // follow sc, so a contract with other values is signed its way.
 func SchemeHeaders(sc signature.Scheme, kind Signing, now time.Time, signed []byte, skew time.Duration, secrets ...string) (map[string]string, error) {
 	sc = sc.WithDefaults()
+	ts, sig, ok, err := schemeSignature(sc, kind, now, signed, skew, secrets)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return map[string]string{
+		sc.TimestampHeader: strconv.FormatInt(ts, 10),
+		sc.SignatureHeader: sig,
+	}, nil
+}
+
+// schemeSignature is the timestamp and signature header value of a
+// delivery signed as kind under sc (defaults applied); ok is false when it
+// carries none. SchemeHeaders puts them in a map, Request.Build straight
+// into the request.
+func schemeSignature(sc signature.Scheme, kind Signing, now time.Time, signed []byte, skew time.Duration, secrets []string) (ts int64, sig string, ok bool, err error) {
 	if skew == 0 {
 		skew = DefaultSkew
 		if kind == SignSkewPast || kind == SignSkewFuture {
 			skew = DefaultInsideSkew
 		}
 	}
-	ts := now.Unix()
+	ts = now.Unix()
 	first := ""
 	if len(secrets) > 0 {
 		first = secrets[0]
 	}
-	var sig string
 	switch kind {
 	case SignNone:
-		return nil, nil
+		return 0, "", false, nil
 	case SignValid, SignTampered:
 		if len(secrets) == 0 {
-			return nil, nil
+			return 0, "", false, nil
 		}
 		sig = sc.Sign(ts, signed, secrets...)
 	case SignWrongSecret:
@@ -149,10 +163,7 @@ func SchemeHeaders(sc signature.Scheme, kind Signing, now time.Time, signed []by
 	case SignUnknownScheme:
 		sig = "v0=" + sc.Compute(WrongSecretFor(first), ts, signed) + sc.Separator + sc.Sign(ts, signed, secrets...)
 	default:
-		return nil, fmt.Errorf("signing %q: want one of %v", kind, Signings())
+		return 0, "", false, fmt.Errorf("signing %q: want one of %v", kind, Signings())
 	}
-	return map[string]string{
-		sc.TimestampHeader: strconv.FormatInt(ts, 10),
-		sc.SignatureHeader: sig,
-	}, nil
+	return ts, sig, true, nil
 }
