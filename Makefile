@@ -83,7 +83,7 @@ BENCH_OUT := $(BIN)/bench.txt
 bench:
 	@mkdir -p $(BIN)
 	@echo "make bench: microbenchmarks, then end-to-end (about 3 to 5 minutes; raw output in $(BENCH_OUT))"
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./spec/signature ./mock > $(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./spec/signature ./delivery ./mock > $(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
 	cd bench && $(GO) test -run '^$$' -bench . -benchmem -benchtime 1x -timeout 9m . >> ../$(BENCH_OUT) || { cat ../$(BENCH_OUT); exit 1; }
 	cd bench && $(GO) run ./cmd/benchtable < ../$(BENCH_OUT)
 
