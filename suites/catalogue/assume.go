@@ -9,6 +9,9 @@ import (
 // failed; the verdict line groups skips by it.
 const AssumptionFailed = "assumption failed"
 
+// IsAssumptionSkip reports whether a skip reason is Assumption's.
+func IsAssumptionSkip(reason string) bool { return strings.HasPrefix(reason, AssumptionFailed+": ") }
+
 // Assumption returns the skip reason of ch when a check it assumes has
 // failed in this run (failed reports whether a check ID failed), or "" when
 // ch should run. A check whose assumptions were not run (left out by

@@ -191,6 +191,9 @@ func TestAssumption(t *testing.T) {
 		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
 			t.Errorf("%s with %v failed: reason %q, want one with %q", tc.check, tc.failed, got, tc.want)
 		}
+		if got != "" && !IsAssumptionSkip(got) {
+			t.Errorf("%s: IsAssumptionSkip(%q) is false", tc.check, got)
+		}
 	}
 }
 

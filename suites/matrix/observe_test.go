@@ -55,7 +55,7 @@ func observedThroughPostgres(t *testing.T, bins binaries) {
 		t.Run(row.name, func(t *testing.T) {
 			r := results[row.name]
 			for id, why := range r.skips {
-				if !strings.HasPrefix(why, sinkOnly) && !assumedBy(row.defect, id, why) {
+				if !strings.HasPrefix(why, sinkOnly) && !(slices.Contains(rowOf(row.defect).assumed, id) && catalogue.IsAssumptionSkip(why)) {
 					t.Errorf("%s skipped: %s; only checks that %s, or that the matrix row skips by assumption, may skip", id, why, sinkOnly)
 				}
 			}
@@ -70,29 +70,13 @@ func observedThroughPostgres(t *testing.T, bins binaries) {
 	}
 }
 
-// assumedBy reports whether defect's matrix row skips check id by a failed
-// assumption, and why says so.
-func assumedBy(defect, id, why string) bool {
-	for _, d := range defects {
-		if d.defect == defect && slices.Contains(d.assumed, id) {
-			return strings.HasPrefix(why, catalogue.AssumptionFailed+": ")
-		}
-	}
-	return false
-}
-
 // failingWithoutSink is what the matrix says defect fails, less the checks
 // that skipped for want of the harness sink; nothing for the reference.
 func failingWithoutSink(defect string, skips map[string]string) []string {
 	var want []string
-	for _, d := range defects {
-		if d.defect != defect {
-			continue
-		}
-		for _, id := range d.failing {
-			if _, skipped := skips[id]; !skipped {
-				want = append(want, id)
-			}
+	for _, id := range rowOf(defect).failing {
+		if _, skipped := skips[id]; !skipped {
+			want = append(want, id)
 		}
 	}
 	return sorted(want)

@@ -1,9 +1,10 @@
 // Command benchtable reads `go test -bench` output on stdin, passes it
 // through unchanged (so the file stays benchstat input), and then prints
 // one table: every figure issue 15 (and issue 12, for the catalogue) sets
-// a target for, measured, next to its target. Where a benchmark ran several times (-count) the median
-// counts. It exits 1 when a figure is missing, so a broken benchmark
-// cannot pass as a met target; a missed target is printed as MISSED.
+// a target for, measured, next to its target. Where a benchmark ran
+// several times (-count) the median counts. It exits 1 when a figure is
+// missing, so a broken benchmark cannot pass as a met target; a missed
+// target is printed as MISSED.
 package main
 
 import (
